@@ -1,0 +1,65 @@
+package io.arcrelay;
+
+import io.arcrelay.config.RelayConfig;
+import io.arcrelay.ops.HealthEndpoint;
+import io.arcrelay.pair.Keepalive;
+import io.arcrelay.pair.PairEndpoint;
+import io.arcrelay.pair.PairRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wires one event loop's share of the relay: the HTTP server (shared by every instance on the same
+ * port), its routes, and the keepalive timer for the sockets this loop accepts.
+ */
+public final class RelayVerticle extends VerticleBase {
+
+  private final RelayConfig config;
+  private final PairRegistry registry;
+  private Keepalive keepalive;
+  private HttpServer server;
+
+  public RelayVerticle(RelayConfig config, PairRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    keepalive = new Keepalive(vertx, config.pingInterval());
+    Router router = Router.router(vertx);
+    new HealthEndpoint(registry).addRoutes(router);
+    new PairEndpoint(registry, keepalive, config).addRoutes(router);
+    server = vertx.createHttpServer(serverOptions()).requestHandler(router);
+    return server.listen();
+  }
+
+  private HttpServerOptions serverOptions() {
+    return new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setTcpNoDelay(true)
+        .setMaxWebSocketFrameSize(config.maxFrameSize())
+        .setMaxWebSocketMessageSize(config.maxMessageSize())
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setRegisterWebSocketWriteHandlers(false);
+  }
+
+  /** Closes every socket with 1001 "relay stopping" (through their shutdown handlers), then the server. */
+  @Override
+  public Future<?> stop() {
+    registry.stopping();
+    keepalive.stop();
+    return server.shutdown(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The port actually bound, useful when the config asked for port 0. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+}

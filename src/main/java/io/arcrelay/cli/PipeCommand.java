@@ -1,0 +1,96 @@
+package io.arcrelay.cli;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code arc-relay pipe}: joins a pair and copies stdin to the peer (binary messages of up to 64 KiB)
+ * and every binary message from the peer to stdout. Runs until the relay closes the socket (the peer
+ * left) or the user interrupts it; reaching the end of stdin does not close the pair, so what was
+ * sent is still delivered to a peer that joins later.
+ */
+@Command(name = "pipe", description = "Join a pair: stdin goes to the peer, the peer's bytes go to stdout.")
+final class PipeCommand implements Callable<Integer> {
+
+  private static final int CHUNK = 64 * 1024;
+
+  @Option(names = "--pair", required = true, paramLabel = "<code>", description = "the pair code")
+  private String pair;
+
+  @Option(names = "--relay", paramLabel = "<url>", defaultValue = "ws://127.0.0.1:8765",
+      description = "relay URL (default: ${DEFAULT-VALUE})")
+  private URI relay;
+
+  @Override
+  public Integer call() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+          .setMaxFrameSize(CHUNK).setMaxMessageSize(64 * 1024 * 1024));
+      WebSocket ws = client.connect(new WebSocketConnectOptions().setAbsoluteURI(withPair(relay, pair))).await();
+      CompletableFuture<Integer> closed = new CompletableFuture<>();
+      OutputStream out = System.out;
+      ws.binaryMessageHandler(data -> {
+        try {
+          out.write(data.getBytes());
+          out.flush();
+        } catch (IOException e) {
+          ws.close();
+        }
+      });
+      ws.closeHandler(v -> {
+        System.err.println("arc-relay pipe: closed by relay: " + ws.closeStatusCode() + " " + ws.closeReason());
+        closed.complete(ws.closeStatusCode() != null && ws.closeStatusCode() == 1000 ? 0 : 1);
+      });
+      Thread reader = new Thread(() -> copyStdin(ws), "stdin");
+      reader.setDaemon(true);
+      reader.start();
+      return closed.join();
+    } catch (UpgradeRejectedException e) {
+      String body = e.getBody() == null ? "" : e.getBody().toString().trim();
+      System.err.println("arc-relay pipe: relay refused the pair: " + e.getStatus() + " " + body);
+      return 1;
+    } catch (Exception e) {
+      System.err.println("arc-relay pipe: " + e.getMessage());
+      return 1;
+    } finally {
+      vertx.close();
+    }
+  }
+
+  /** Blocking reads on their own thread; waiting on each write bounds what is queued to one chunk. */
+  private static void copyStdin(WebSocket ws) {
+    InputStream in = System.in;
+    byte[] chunk = new byte[CHUNK];
+    try {
+      int n;
+      while ((n = in.read(chunk)) >= 0) {
+        if (n > 0) ws.writeBinaryMessage(Buffer.buffer(Arrays.copyOf(chunk, n))).await();
+      }
+    } catch (Exception e) {
+      ws.close((short) 1011, "stdin failed");
+    }
+  }
+
+  static String withPair(URI relay, String code) {
+    String base = relay.toString();
+    String separator = relay.getRawQuery() == null ? "?" : "&";
+    return base + separator + "pair=" + URLEncoder.encode(code, StandardCharsets.UTF_8);
+  }
+}

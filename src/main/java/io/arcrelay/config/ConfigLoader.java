@@ -1,0 +1,159 @@
+package io.arcrelay.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link RelayConfig} from layered sources: defaults, then the config file, then the
+ * environment, then flags. Every value is read as text and parsed in one place, so a bad value
+ * gives the same one-line error whichever layer it came from.
+ */
+public final class ConfigLoader {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?");
+
+  private ConfigLoader() {}
+
+  /**
+   * @param flags       values given on the command line
+   * @param environment the process environment (only {@code ARC_RELAY_*} variables are read)
+   * @param configFile  JSON file to read, or null for none; a missing file is an error
+   */
+  public static RelayConfig load(Map<Setting, String> flags, Map<String, String> environment,
+      Path configFile) {
+    Map<Setting, String> values = new EnumMap<>(Setting.class);
+    Map<Setting, String> origins = new EnumMap<>(Setting.class);
+    for (Setting s : Setting.values()) {
+      values.put(s, s.defaultValue());
+      origins.put(s, s.flag());
+    }
+    if (configFile != null) {
+      JsonObject json = readJson(configFile);
+      for (String key : json.fieldNames()) {
+        Setting s = byKey(key, configFile);
+        values.put(s, String.valueOf(json.getValue(key)));
+        origins.put(s, configFile + ": " + key);
+      }
+    }
+    for (Setting s : Setting.values()) {
+      String v = environment.get(s.env());
+      if (v != null) {
+        values.put(s, v);
+        origins.put(s, s.env());
+      }
+    }
+    flags.forEach((s, v) -> {
+      values.put(s, v);
+      origins.put(s, s.flag());
+    });
+    return build(new Reader(values, origins));
+  }
+
+  private static RelayConfig build(Reader r) {
+    return new RelayConfig(
+        r.text(Setting.HOST),
+        (int) r.integer(Setting.PORT),
+        r.duration(Setting.PAIR_TTL),
+        r.duration(Setting.PING_INTERVAL),
+        r.size(Setting.HOLD_LIMIT),
+        (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_MESSAGE_SIZE)),
+        (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_FRAME_SIZE)),
+        (int) r.integer(Setting.EVENT_LOOPS),
+        r.duration(Setting.SHUTDOWN_GRACE));
+  }
+
+  private static JsonObject readJson(Path file) {
+    try {
+      return new JsonObject(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": no such config file");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
+    } catch (DecodeException e) {
+      throw new ConfigException(file + ": not a JSON object");
+    }
+  }
+
+  private static Setting byKey(String key, Path file) {
+    for (Setting s : Setting.values()) {
+      if (s.key().equals(key)) return s;
+    }
+    throw new ConfigException(file + ": unknown setting '" + key + "'");
+  }
+
+  /** Parses {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+  public static Duration parseDuration(String text) {
+    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) throw new IllegalArgumentException("expected a duration like 250ms, 30s, 5m or 1h");
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+  }
+
+  /** Parses a byte count: {@code 65536}, {@code 64KiB}, {@code 1MiB}, {@code 2g} (units are powers of 1024). */
+  public static long parseSize(String text) {
+    Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) throw new IllegalArgumentException("expected a size like 65536, 64KiB or 16MiB");
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "b" : m.group(2);
+    int shift = switch (unit.charAt(0)) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      case 'g' -> 30;
+      default -> 0;
+    };
+    if (n > (Long.MAX_VALUE >> shift)) throw new IllegalArgumentException("size too large");
+    return n << shift;
+  }
+
+  /** Reads values and names the layer a bad one came from. */
+  private record Reader(Map<Setting, String> values, Map<Setting, String> origins) {
+
+    String text(Setting s) {
+      return values.get(s).trim();
+    }
+
+    long integer(Setting s) {
+      try {
+        return Long.parseLong(text(s));
+      } catch (NumberFormatException e) {
+        throw bad(s, "expected a whole number");
+      }
+    }
+
+    Duration duration(Setting s) {
+      try {
+        return parseDuration(text(s));
+      } catch (IllegalArgumentException e) {
+        throw bad(s, e.getMessage());
+      }
+    }
+
+    long size(Setting s) {
+      try {
+        return parseSize(text(s));
+      } catch (IllegalArgumentException e) {
+        throw bad(s, e.getMessage());
+      }
+    }
+
+    private ConfigException bad(Setting s, String why) {
+      return new ConfigException(origins.get(s) + ": " + why + ", got '" + values.get(s) + "'");
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.arcrelay.config;
+
+import java.time.Duration;
+
+/**
+ * Everything a relay node needs to know, immutable and validated.
+ *
+ * <p>Build one with {@link ConfigLoader}, which layers (lowest to highest precedence) the defaults
+ * below, a JSON file in {@code conf/}, {@code ARC_RELAY_*} environment variables and command-line
+ * flags. Every setting is listed, with its key, variable and flag, in {@link Setting}.
+ *
+ * @param host           interface the relay listens on
+ * @param port           TCP port of the relay (WebSocket and HTTP endpoints), 0 for any free port
+ * @param pairTtl        how long a side may wait alone for its peer before it is closed with 1001
+ * @param pingInterval   how often every socket is pinged; a socket silent for two intervals is closed
+ * @param holdLimit      bytes held per side before its peer joins; past it the socket stops being read
+ * @param maxMessageSize largest message (sum of its frames) forwarded; larger closes the sender with 1009
+ * @param maxFrameSize   largest single WebSocket frame accepted
+ * @param eventLoops     relay verticle instances, one per event loop
+ * @param shutdownGrace  how long a stopping relay waits for its sockets to close before it exits
+ */
+public record RelayConfig(
+    String host,
+    int port,
+    Duration pairTtl,
+    Duration pingInterval,
+    long holdLimit,
+    int maxMessageSize,
+    int maxFrameSize,
+    int eventLoops,
+    Duration shutdownGrace) {
+
+  public RelayConfig {
+    requirePositive("pair-ttl", pairTtl);
+    requirePositive("ping-interval", pingInterval);
+    requirePositive("shutdown-grace", shutdownGrace);
+    if (host == null || host.isBlank()) throw new ConfigException("host: must not be empty");
+    if (port < 0 || port > 65535) throw new ConfigException("port: must be 0..65535, got " + port);
+    if (holdLimit < 0) throw new ConfigException("hold-limit: must not be negative");
+    if (maxMessageSize <= 0) throw new ConfigException("max-message-size: must be positive");
+    if (maxFrameSize <= 0) throw new ConfigException("max-frame-size: must be positive");
+    if (eventLoops <= 0) throw new ConfigException("event-loops: must be positive");
+  }
+
+  /** The defaults: the seed relay's port and TTL, plus the limits that keep memory bounded. */
+  public static RelayConfig defaults() {
+    return ConfigLoader.load(java.util.Map.of(), java.util.Map.of(), null);
+  }
+
+  /** The same settings listening on another port (used to share one random port between event loops). */
+  public RelayConfig withPort(int newPort) {
+    return new RelayConfig(host, newPort, pairTtl, pingInterval, holdLimit, maxMessageSize,
+        maxFrameSize, eventLoops, shutdownGrace);
+  }
+
+  private static void requirePositive(String name, Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new ConfigException(name + ": must be a positive duration");
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.arcrelay.config;
+
+import java.util.Locale;
+
+/**
+ * The relay's settings. Each has one name, used as the JSON key in the config file (camelCase),
+ * the environment variable ({@code ARC_RELAY_} + upper snake case) and the flag ({@code --} + kebab
+ * case), plus its default as it would be written on the command line.
+ */
+public enum Setting {
+  HOST("host", "0.0.0.0", "interface to listen on"),
+  PORT("port", "8765", "TCP port for WebSockets and HTTP endpoints (0: any free port)"),
+  PAIR_TTL("pairTtl", "5m", "how long a side may wait alone before it is closed with 1001"),
+  PING_INTERVAL("pingInterval", "30s", "ping every socket this often; close it after two silent intervals"),
+  HOLD_LIMIT("holdLimit", "1MiB", "bytes held per side before its peer joins; then reading pauses"),
+  MAX_MESSAGE_SIZE("maxMessageSize", "16MiB", "largest message forwarded; larger closes the sender with 1009"),
+  MAX_FRAME_SIZE("maxFrameSize", "16MiB", "largest single WebSocket frame accepted"),
+  EVENT_LOOPS("eventLoops", String.valueOf(Runtime.getRuntime().availableProcessors()),
+      "event loops serving sockets (default: number of CPUs)"),
+  SHUTDOWN_GRACE("shutdownGrace", "5s", "on stop, how long to wait for sockets to close");
+
+  private final String key;
+  private final String defaultValue;
+  private final String description;
+
+  Setting(String key, String defaultValue, String description) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  /** One line for --help and the README's configuration table. */
+  public String description() {
+    return description;
+  }
+
+  /** JSON key in the config file, e.g. {@code pairTtl}. */
+  public String key() {
+    return key;
+  }
+
+  /** Environment variable, e.g. {@code ARC_RELAY_PAIR_TTL}. */
+  public String env() {
+    return "ARC_RELAY_" + name();
+  }
+
+  /** Command-line flag, e.g. {@code --pair-ttl}. */
+  public String flag() {
+    return "--" + name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+}

@@ -1,0 +1,152 @@
+package io.arcrelay.pair;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pairs whose two sides are both on this node. Thread-safe: sides arrive on different event loops.
+ *
+ * <p>Each pair is a fresh object; it is removed from the map only by identity, so a late event from
+ * an old pair can never end a newer pair that reuses the same code.
+ */
+public final class LocalPairRegistry implements PairRegistry {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalPairRegistry.class);
+
+  private final Vertx vertx;
+  private final Duration pairTtl;
+  private final ConcurrentHashMap<PairCode, Pair> pairs = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
+
+  public LocalPairRegistry(Vertx vertx, Duration pairTtl) {
+    this.vertx = vertx;
+    this.pairTtl = pairTtl;
+  }
+
+  @Override
+  public Future<Seat> claim(PairCode code) {
+    Seat[] granted = new Seat[1];
+    pairs.compute(code, (c, existing) -> {
+      if (existing == null) {
+        Pair pair = new Pair(c);
+        granted[0] = pair.seatA;
+        return pair;
+      }
+      granted[0] = existing.claimB();
+      return existing;
+    });
+    Seat seat = granted[0];
+    if (seat == null) return Future.failedFuture(new PairFullException());
+    if (seat.side() == Seat.Side.A) ((LocalSeat) seat).pair.startTtl();
+    log.debug("{} side {} claimed", code, seat.side());
+    return Future.succeededFuture(seat);
+  }
+
+  @Override
+  public int pairCount() {
+    return pairs.size();
+  }
+
+  @Override
+  public void stopping() {
+    stopping = true;
+  }
+
+  private final class Pair {
+    final PairCode code;
+    final LocalSeat seatA = new LocalSeat(this, Seat.Side.A);
+    LocalSeat seatB;
+    RelaySocket socketA;
+    RelaySocket socketB;
+    PairEnd ended;
+    long ttlTimer = -1;
+
+    Pair(PairCode code) {
+      this.code = code;
+    }
+
+    /** Called inside the map's compute for this code, so never twice at once. */
+    LocalSeat claimB() {
+      if (seatB != null) return null;
+      seatB = new LocalSeat(this, Seat.Side.B);
+      return seatB;
+    }
+
+    synchronized void startTtl() {
+      if (ended == null && socketB == null) {
+        ttlTimer = vertx.setTimer(pairTtl.toMillis(), id -> expire());
+      }
+    }
+
+    private void expire() {
+      RelaySocket alone;
+      synchronized (this) {
+        if (ended != null || socketB != null) return;
+        alone = socketA;
+      }
+      log.info("{} expired after waiting {}", code, pairTtl);
+      end(PairEnd.EXPIRED);
+      if (alone != null) alone.close(PairEnd.EXPIRED.self());
+    }
+
+    void attach(Seat.Side side, RelaySocket socket) {
+      PairEnd endedBefore;
+      boolean complete;
+      synchronized (this) {
+        endedBefore = ended;
+        if (endedBefore == null) {
+          if (side == Seat.Side.A) socketA = socket; else socketB = socket;
+        }
+        complete = endedBefore == null && socketA != null && socketB != null;
+        if (complete && ttlTimer >= 0) vertx.cancelTimer(ttlTimer);
+      }
+      if (endedBefore != null) {
+        socket.close(endedBefore.peer());
+      } else if (complete) {
+        log.info("{} paired", code);
+        socketA.peerJoined(socketB);
+        socketB.peerJoined(socketA);
+      }
+    }
+
+    void leave(Seat.Side side, PairEnd why) {
+      PairEnd effective = stopping ? PairEnd.STOPPING : why;
+      if (!end(effective)) return;
+      RelaySocket other = side == Seat.Side.A ? socketB : socketA;
+      if (other != null) other.close(effective.peer());
+    }
+
+    /** Marks the pair ended and frees its code; true only for the call that ended it. */
+    private boolean end(PairEnd why) {
+      synchronized (this) {
+        if (ended != null) return false;
+        ended = why;
+        if (ttlTimer >= 0) vertx.cancelTimer(ttlTimer);
+      }
+      pairs.remove(code, this);
+      log.info("{} ended: {}", code, why);
+      return true;
+    }
+  }
+
+  private record LocalSeat(Pair pair, Seat.Side side) implements Seat {
+    @Override
+    public PairCode code() {
+      return pair.code;
+    }
+
+    @Override
+    public void attach(RelaySocket socket) {
+      pair.attach(side, socket);
+    }
+
+    @Override
+    public void leave(PairEnd why) {
+      pair.leave(side, why);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.arcrelay.pair;
+
+import io.vertx.core.Future;
+
+/**
+ * Where the two sides of a code meet. A node asks for a {@link Seat} before it upgrades a
+ * connection, so that a full pair is refused with HTTP 409 before any WebSocket exists.
+ */
+public interface PairRegistry {
+
+  /**
+   * Claims the next free side of {@code code}: A if the code is unused, B if only A is taken.
+   * Fails with {@link PairFullException} when both sides are taken. Atomic: racing claims never
+   * produce two A or two B sides.
+   */
+  Future<Seat> claim(PairCode code);
+
+  /** Pairs this node knows, waiting ones included. */
+  int pairCount();
+
+  /** From now on, sides that leave take their peer down with {@link PairEnd#STOPPING}. */
+  void stopping();
+
+  /** Both sides of the code are taken. */
+  final class PairFullException extends RuntimeException {
+    public PairFullException() {
+      super("pair is full", null, false, false);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.arcrelay.pair;
+
+import io.vertx.core.http.WebSocketFrame;
+
+/**
+ * The other side of a pair, as seen by a side forwarding to it. Locally it is the peer's
+ * {@link RelaySocket}; a cluster implementation reaches a socket on another node. All methods may be
+ * called from any thread.
+ */
+public interface Peer {
+
+  /** Writes one frame, unchanged, to the peer's client. */
+  void send(WebSocketFrame frame);
+
+  /** True while the peer cannot take more frames; the sender then stops reading its own socket. */
+  boolean congested();
+
+  /** Tells the peer that this side drained: it may read from its client again. */
+  void resumeReading();
+
+  /** Closes the peer's socket, e.g. because this side left. */
+  void close(PairEnd.Close close);
+}

@@ -1,0 +1,24 @@
+package io.arcrelay.pair;
+
+/** A claimed side of a pair, held from before the upgrade until that side leaves. */
+public interface Seat {
+
+  enum Side { A, B }
+
+  Side side();
+
+  PairCode code();
+
+  /**
+   * The upgrade succeeded and {@code socket} is live. When both sides are attached each is handed
+   * the other through {@link RelaySocket#peerJoined(Peer)}. If the pair ended in the meantime the
+   * socket is closed at once.
+   */
+  void attach(RelaySocket socket);
+
+  /**
+   * This side is gone. Ends the pair (idempotent, and harmless after a newer pair reused the code)
+   * and closes the peer as {@code why} says.
+   */
+  void leave(PairEnd why);
+}
