@@ -6,8 +6,8 @@ import io.arcrelay.pair.PairRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A running relay node: one {@link RelayVerticle} per event loop sharing one port and one registry. */
 public final class Relay {
@@ -15,13 +15,13 @@ public final class Relay {
   private final Vertx vertx;
   private final PairRegistry registry;
   private final int port;
-  private final List<String> deployments;
+  private final String deployment;
 
-  private Relay(Vertx vertx, PairRegistry registry, int port, List<String> deployments) {
+  private Relay(Vertx vertx, PairRegistry registry, int port, String deployment) {
     this.vertx = vertx;
     this.registry = registry;
     this.port = port;
-    this.deployments = deployments;
+    this.deployment = deployment;
   }
 
   /** Starts a single-node relay on {@code vertx}. */
@@ -30,20 +30,13 @@ public final class Relay {
   }
 
   static Future<Relay> start(Vertx vertx, RelayConfig config, PairRegistry registry) {
-    // The first instance binds (possibly a random port); the others then share that exact port.
-    RelayVerticle first = new RelayVerticle(config, registry);
-    return vertx.deployVerticle(first).compose(firstId -> {
-      int port = first.actualPort();
-      List<String> ids = new ArrayList<>(List.of(firstId));
-      if (config.eventLoops() == 1) return Future.succeededFuture(new Relay(vertx, registry, port, ids));
-      RelayConfig samePort = config.withPort(port);
-      return vertx.deployVerticle(() -> new RelayVerticle(samePort, registry),
-              new DeploymentOptions().setInstances(config.eventLoops() - 1))
-          .map(restId -> {
-            ids.add(restId);
-            return new Relay(vertx, registry, port, ids);
-          });
-    });
+    List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+          RelayVerticle verticle = new RelayVerticle(config, registry);
+          instances.add(verticle);
+          return verticle;
+        }, new DeploymentOptions().setInstances(config.eventLoops()))
+        .map(id -> new Relay(vertx, registry, instances.get(0).actualPort(), id));
   }
 
   public int port() {
@@ -57,6 +50,6 @@ public final class Relay {
   /** Graceful stop: every socket is closed with 1001 "relay stopping", then the servers close. */
   public Future<Void> stop() {
     registry.stopping();
-    return Future.all(deployments.stream().map(vertx::undeploy).toList()).mapEmpty();
+    return vertx.undeploy(deployment);
   }
 }

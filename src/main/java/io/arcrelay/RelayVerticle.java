@@ -44,7 +44,6 @@ public final class RelayVerticle extends VerticleBase {
         .setPort(config.port())
         .setTcpNoDelay(true)
         .setMaxWebSocketFrameSize(config.maxFrameSize())
-        .setMaxWebSocketMessageSize(config.maxMessageSize())
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
         .setRegisterWebSocketWriteHandlers(false);

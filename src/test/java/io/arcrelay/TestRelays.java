@@ -1,0 +1,25 @@
+package io.arcrelay;
+
+import io.arcrelay.config.ConfigLoader;
+import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.Setting;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Relay configurations for tests: a random port, two event loops so pairs cross threads. */
+public final class TestRelays {
+
+  private TestRelays() {}
+
+  /** The defaults with a random port and two event loops, plus {@code settings} given as flags would be. */
+  public static RelayConfig config(Object... settings) {
+    Map<Setting, String> flags = new EnumMap<>(Setting.class);
+    flags.put(Setting.HOST, "127.0.0.1");
+    flags.put(Setting.PORT, "0");
+    flags.put(Setting.EVENT_LOOPS, "2");
+    for (int i = 0; i < settings.length; i += 2) {
+      flags.put((Setting) settings[i], (String) settings[i + 1]);
+    }
+    return ConfigLoader.load(flags, Map.of(), null);
+  }
+}

@@ -1,0 +1,310 @@
+package io.arcrelay.pair;
+
+import static io.arcrelay.TestClient.join;
+import static io.arcrelay.TestClient.refused;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.arcrelay.Await;
+import io.arcrelay.TestClient;
+import io.arcrelay.TestRelays;
+import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.Setting;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketFrame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pair protocol as a client sees it. Subclasses decide where the relay runs and which endpoint
+ * each side connects to (one node, or A and B on different cluster nodes); the assertions are the
+ * same everywhere.
+ */
+public abstract class PairProtocolSuite {
+
+  protected Vertx clientVertx;
+  protected WebSocketClient client;
+  private int codeCounter;
+
+  /** Starts the relay (or relays) with {@code config}, replacing any running one. */
+  protected abstract void startRelay(RelayConfig config);
+
+  protected abstract void stopRelay();
+
+  /** Where side A (the first to arrive) connects for {@code code}. */
+  protected abstract String uriA(String code);
+
+  /** Where side B and any later arrival connect for {@code code}. */
+  protected abstract String uriB(String code);
+
+  @BeforeEach
+  void startDefaultRelay() {
+    clientVertx = Vertx.vertx();
+    client = TestClient.newClient(clientVertx);
+    startRelay(TestRelays.config());
+  }
+
+  @AfterEach
+  void stopEverything() {
+    stopRelay();
+    clientVertx.close().await();
+  }
+
+  protected String newCode() {
+    return "code-" + getClass().getSimpleName() + "-" + (++codeCounter);
+  }
+
+  protected TestClient[] pair(String code) {
+    TestClient a = join(client, uriA(code));
+    TestClient b = join(client, uriB(code));
+    return new TestClient[] {a, b};
+  }
+
+  private static Buffer randomBytes(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return Buffer.buffer(bytes);
+  }
+
+  @Test
+  void binaryMessagesOfEverySizeRoundTripVerbatim() {
+    TestClient[] p = pair(newCode());
+    int[] sizes = {0, 1, 125, 126, 65535, 65536, 4 * 1024 * 1024};
+    for (int size : sizes) {
+      Buffer toB = randomBytes(size, size);
+      Buffer toA = randomBytes(size, -size);
+      p[0].send(toB);
+      p[1].send(toA);
+      assertArrayEquals(toB.getBytes(), p[1].next().getBytes(), "A->B " + size + " bytes");
+      assertArrayEquals(toA.getBytes(), p[0].next().getBytes(), "B->A " + size + " bytes");
+    }
+  }
+
+  @Test
+  void aMessageFragmentedIntoSixtyFourFramesIsForwardedFrameByFrame() {
+    TestClient[] p = pair(newCode());
+    Buffer big = randomBytes(4 * 1024 * 1024, 7);
+    int frameSize = 64 * 1024;
+    for (int offset = 0; offset < big.length(); offset += frameSize) {
+      Buffer part = big.slice(offset, offset + frameSize);
+      boolean last = offset + frameSize == big.length();
+      p[0].ws().writeFrame(offset == 0
+          ? WebSocketFrame.binaryFrame(part, last)
+          : WebSocketFrame.continuationFrame(part, last));
+    }
+    assertArrayEquals(big.getBytes(), p[1].next().getBytes());
+  }
+
+  @Test
+  void textIsDroppedWholeAndBinaryAfterItFlows() {
+    TestClient[] p = pair(newCode());
+    p[0].ws().writeTextMessage("dropped").await();
+    p[0].ws().writeFrame(WebSocketFrame.textFrame("split ", false)).await();
+    p[0].ws().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("text"), true)).await();
+    p[0].ws().writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer("bin-"), false)).await();
+    p[0].ws().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ary"), true)).await();
+    assertEquals("bin-ary", p[1].next().toString());
+    assertTrue(p[1].hasNoMessages());
+    assertTrue(p[0].isOpen());
+    p[1].assertReaches(p[0], "still open");
+  }
+
+  @Test
+  void aThirdConnectionGets409BeforeTheUpgrade() {
+    String code = newCode();
+    TestClient[] p = pair(code);
+    UpgradeRejectedException e = refused(client, uriB(code));
+    assertEquals(409, e.getStatus());
+    assertEquals("pair is full", e.getBody().toString().trim());
+    p[0].assertReaches(p[1], "unaffected");
+  }
+
+  @Test
+  void malformedCodesGet400BeforeTheUpgrade() {
+    String base = uriA("x").substring(0, uriA("x").indexOf('?'));
+    String[] queries = {"", "?other=1", "?pair=", "?pair=" + "x".repeat(257), "?pair=%01ctl", "?pair=a&pair=b"};
+    for (String query : queries) {
+      UpgradeRejectedException e = refused(client, base + query);
+      assertEquals(400, e.getStatus(), "status for '" + query + "'");
+      assertTrue(e.getBody().length() > 0, "a reason for '" + query + "'");
+    }
+    // A URI library refuses to send a broken escape; a raw request gets the same answer.
+    assertTrue(SilentSocket.rawUpgradeResponse(clientVertx, base + "?pair=%zz").startsWith("HTTP/1.1 400"));
+    TestClient[] longest = pair("x".repeat(256));
+    longest[0].assertReaches(longest[1], "the longest code pairs");
+  }
+
+  @Test
+  void fiftyRacingConnectionsMakeExactlyOnePair() {
+    String code = newCode();
+    List<Future<TestClient>> attempts = new ArrayList<>();
+    for (int i = 0; i < 50; i++) attempts.add(TestClient.connect(client, i % 2 == 0 ? uriA(code) : uriB(code)));
+    Future.join(attempts).otherwiseEmpty().await();
+    List<TestClient> accepted = new ArrayList<>();
+    int full = 0;
+    for (Future<TestClient> f : attempts) {
+      if (f.succeeded()) {
+        accepted.add(f.result());
+      } else if (f.cause() instanceof UpgradeRejectedException e && e.getStatus() == 409) {
+        full++;
+      }
+    }
+    assertEquals(2, accepted.size(), "accepted");
+    assertEquals(48, full, "409s");
+    accepted.get(0).assertReaches(accepted.get(1), "the one pair works");
+  }
+
+  @Test
+  void twentyThousandMessagesArriveInOrder() {
+    TestClient[] p = pair(newCode());
+    int count = 20_000;
+    clientVertx.runOnContext(v -> sendSequence(p[0], 0, count));
+    for (int i = 0; i < count; i++) assertEquals(i, p[1].next().getInt(0), "message " + i);
+  }
+
+  /** Sends ints from..count, respecting the socket's back-pressure. */
+  private static void sendSequence(TestClient sender, int from, int count) {
+    int i = from;
+    while (i < count && !sender.ws().writeQueueFull()) sender.ws().writeBinaryMessage(Buffer.buffer().appendInt(i++));
+    if (i < count) {
+      int next = i;
+      sender.ws().drainHandler(v -> sendSequence(sender, next, count));
+    }
+  }
+
+  @Test
+  void framesSentBeforeThePeerJoinsAreHeldAndDeliveredInOrder() {
+    String code = newCode();
+    TestClient a = join(client, uriA(code));
+    for (int i = 0; i < 3; i++) a.send(Buffer.buffer("early-" + i));
+    TestClient b = join(client, uriB(code));
+    for (int i = 0; i < 3; i++) assertEquals("early-" + i, b.next().toString());
+    a.assertReaches(b, "live");
+  }
+
+  @Test
+  void moreThanTheHoldLimitBeforeThePeerJoinsIsDeliveredWhole() {
+    startRelay(TestRelays.config(Setting.HOLD_LIMIT, "64KiB"));
+    String code = newCode();
+    TestClient a = join(client, uriA(code));
+    int messages = 80; // 80 x 64 KiB = 5 MiB against a 64 KiB hold limit
+    for (int i = 0; i < messages; i++) a.ws().writeBinaryMessage(randomBytes(65536, i));
+    TestClient b = join(client, uriB(code));
+    for (int i = 0; i < messages; i++) assertArrayEquals(randomBytes(65536, i).getBytes(), b.next().getBytes());
+  }
+
+  @Test
+  void closingOneSideClosesThePeerWith1000AndFreesTheCode() {
+    String code = newCode();
+    TestClient[] p = pair(code);
+    p[0].close();
+    p[1].assertClosedWith(1000, "peer disconnected");
+    TestClient[] again = pair(code);
+    again[1].assertReaches(again[0], "reused");
+  }
+
+  @Test
+  void aWaitingSideThatLeavesFreesTheCode() {
+    String code = newCode();
+    join(client, uriA(code)).close();
+    TestClient[] p = pair(code);
+    p[0].assertReaches(p[1], "fresh pair");
+  }
+
+  @Test
+  void aSideWaitingLongerThanTheTtlIsClosedWith1001() {
+    startRelay(TestRelays.config(Setting.PAIR_TTL, "300ms"));
+    String code = newCode();
+    TestClient a = join(client, uriA(code));
+    a.assertClosedWith(1001, "pair expired");
+    TestClient[] p = pair(code);
+    p[0].assertReaches(p[1], "code free again");
+  }
+
+  @Test
+  void aCompletePairDoesNotExpire() {
+    startRelay(TestRelays.config(Setting.PAIR_TTL, "300ms"));
+    TestClient[] p = pair(newCode());
+    TestClient lonely = join(client, uriA(newCode()));
+    lonely.assertClosedWith(1001, "pair expired"); // the TTL has passed for the complete pair too
+    p[0].assertReaches(p[1], "still paired");
+  }
+
+  @Test
+  void anOversizeMessageClosesItsSenderWith1009AndThePeerWith1000() {
+    startRelay(TestRelays.config(Setting.MAX_MESSAGE_SIZE, "1MiB"));
+    String code = newCode();
+    TestClient[] p = pair(code);
+    p[0].send(randomBytes(1024 * 1024, 1)); // exactly the limit is fine
+    assertEquals(1024 * 1024, p[1].next().length());
+    p[0].ws().writeBinaryMessage(randomBytes(1024 * 1024 + 1, 2)); // sent as 17 frames of at most 64 KiB
+    p[0].assertClosedWith(1009, "message too big");
+    p[1].assertClosedWith(1000, "peer disconnected");
+    TestClient[] again = pair(code);
+    again[0].assertReaches(again[1], "code reusable");
+  }
+
+  @Test
+  void aReaderThatStopsReadingBoundsTheRelayAndSparesOtherPairs() {
+    long total = 200L * 1024 * 1024;
+    int messageSize = 64 * 1024;
+    TestClient[] stalled = pair(newCode());
+    TestClient[] other = pair(newCode());
+    SequenceCheck check = new SequenceCheck(messageSize);
+    stalled[1].ws().binaryMessageHandler(check::accept);
+    stalled[1].ws().pause();
+    long baseline = MemoryProbe.usedAfterGc();
+
+    Pump pump = new Pump(stalled[0], messageSize, total);
+    clientVertx.runOnContext(v -> pump.run());
+    // The sender stalls once the relay and the kernel buffers are full; meanwhile the other pair
+    // keeps its round trips, and the stalled sender gains nothing over many of them.
+    Await.until("the sender is held back", pump::blocked);
+    long acceptedWhileStalled = pump.sent();
+    for (int i = 0; i < 50; i++) other[0].assertReaches(other[1], "round trip " + i);
+    assertTrue(pump.blocked(), "sender still held back");
+    long grown = MemoryProbe.usedAfterGc() - baseline;
+    System.out.printf("stalled reader: sender got %d MiB through, then %d MiB after 50 round trips; memory grew %d MiB%n",
+        acceptedWhileStalled >> 20, pump.sent() >> 20, grown >> 20);
+    assertTrue(pump.sent() < 64L * 1024 * 1024, "relay accepted " + pump.sent() + " bytes from a sender whose reader stopped");
+    assertTrue(grown < 64L * 1024 * 1024, "memory grew by " + grown + " bytes");
+
+    stalled[1].ws().resume(); // nothing was lost: every byte arrives, in order
+    Await.until("all " + total + " bytes arrive", () -> check.bytes() == total);
+    assertEquals(0, check.outOfOrder());
+  }
+
+  @Test
+  void stoppingTheRelayClosesBothSidesWith1001() {
+    TestClient[] p = pair(newCode());
+    TestClient waiting = join(client, uriA(newCode()));
+    stopRelay();
+    p[0].assertClosedWith(1001, "relay stopping");
+    p[1].assertClosedWith(1001, "relay stopping");
+    waiting.assertClosedWith(1001, "relay stopping");
+  }
+
+  @Test
+  void aSilentSocketIsClosedAndItsPeerToldWhileALivePairStaysOpen() {
+    startRelay(TestRelays.config(Setting.PING_INTERVAL, "200ms"));
+    String code = newCode();
+    TestClient[] alive = pair(newCode());
+    SilentSocket dead = SilentSocket.connect(clientVertx, uriA(code));
+    TestClient peer = join(client, uriB(code));
+    Await.until("the relay pinged the silent socket", () -> dead.pingsReceived() >= 1);
+    peer.assertClosedWith(1000, "peer disconnected");
+    Await.until("the silent socket is closed", dead::closed);
+    alive[0].assertReaches(alive[1], "alive pairs answer pings and stay");
+    assertTrue(alive[0].isOpen() && alive[1].isOpen());
+  }
+}
