@@ -12,7 +12,9 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -58,17 +60,21 @@ final class StartCommand implements Callable<Integer> {
     }
     log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {})",
         config.host(), relay.port(), config.eventLoops(), config.pairTtl());
-    CountDownLatch stopped = new CountDownLatch(1);
-    AtomicBoolean stopping = new AtomicBoolean();
+    CountDownLatch signalled = new CountDownLatch(1);
     sun.misc.SignalHandler onSignal = sig -> {
-      if (stopping.compareAndSet(false, true)) {
-        log.info("SIG{}: closing every socket with 1001 \"relay stopping\"", sig.getName());
-        relay.stop().eventually(vertx::close).onComplete(done -> stopped.countDown());
-      }
+      log.info("SIG{}: closing every socket with 1001 \"relay stopping\"", sig.getName());
+      signalled.countDown();
     };
     Signal.handle(new Signal("TERM"), onSignal);
     Signal.handle(new Signal("INT"), onSignal);
-    stopped.await();
+    signalled.await();
+    try {
+      relay.stop().toCompletionStage().toCompletableFuture()
+          .get(config.shutdownGrace().toMillis() + 2000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("sockets did not all close in time: {}", e.toString());
+    }
+    vertx.close();
     log.info("stopped");
     return 0;
   }

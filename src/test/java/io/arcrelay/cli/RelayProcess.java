@@ -1,0 +1,73 @@
+package io.arcrelay.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code arc-relay} run as a separate JVM from the test classpath, as a user would run it. */
+final class RelayProcess {
+
+  private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
+
+  private final Process process;
+  private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final StringBuffer stderr = new StringBuffer();
+
+  private RelayProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(this::readStderr, "relay-stderr");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static RelayProcess start(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), ArcRelay.class.getName()));
+    command.addAll(List.of(args));
+    return new RelayProcess(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+  }
+
+  private void readStderr() {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        stderr.append(line).append('\n');
+        Matcher m = LISTENING.matcher(line);
+        if (m.find()) port.complete(Integer.parseInt(m.group(1)));
+      }
+    } catch (IOException ignored) {
+      // the process ended
+    }
+    port.completeExceptionally(new IllegalStateException("relay exited before listening:\n" + stderr));
+  }
+
+  int port() {
+    return port.orTimeout(60, TimeUnit.SECONDS).join();
+  }
+
+  /** Sends SIGTERM. */
+  void terminate() {
+    process.destroy();
+  }
+
+  int awaitExit() throws InterruptedException {
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("relay did not exit:\n" + stderr);
+    }
+    return process.exitValue();
+  }
+
+  String stderr() {
+    return stderr.toString();
+  }
+}

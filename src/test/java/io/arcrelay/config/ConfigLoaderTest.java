@@ -1,0 +1,79 @@
+package io.arcrelay.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void defaultsMatchTheSeedRelay() {
+    RelayConfig c = RelayConfig.defaults();
+    assertEquals(8765, c.port());
+    assertEquals("0.0.0.0", c.host());
+    assertEquals(Duration.ofMinutes(5), c.pairTtl());
+    assertEquals(Duration.ofSeconds(30), c.pingInterval());
+    assertEquals(1 << 20, c.holdLimit());
+    assertEquals(16 << 20, c.maxMessageSize());
+  }
+
+  @Test
+  void flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws Exception {
+    Path file = dir.resolve("relay.json");
+    Files.writeString(file, "{\"port\": 1111, \"pairTtl\": \"1m\", \"holdLimit\": \"64KiB\", \"host\": \"127.0.0.1\"}");
+    RelayConfig c = ConfigLoader.load(
+        Map.of(Setting.PORT, "3333"),
+        Map.of("ARC_RELAY_PORT", "2222", "ARC_RELAY_PAIR_TTL", "90s", "UNRELATED", "x"),
+        file);
+    assertEquals(3333, c.port());
+    assertEquals(Duration.ofSeconds(90), c.pairTtl());
+    assertEquals(64 * 1024, c.holdLimit());
+    assertEquals("127.0.0.1", c.host());
+    assertEquals(Duration.ofSeconds(30), c.pingInterval());
+  }
+
+  @Test
+  void badValuesNameTheirSourceInOneLine() {
+    assertEquals("--pair-ttl: expected a duration like 250ms, 30s, 5m or 1h, got 'soon'",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.PAIR_TTL, "soon"), Map.of())).getMessage());
+    assertEquals("ARC_RELAY_PORT: expected a whole number, got 'http'",
+        assertThrows(ConfigException.class, () -> load(Map.of(), Map.of("ARC_RELAY_PORT", "http"))).getMessage());
+    assertEquals("port: must be 0..65535, got 70000",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.PORT, "70000"), Map.of())).getMessage());
+    assertEquals("pair-ttl: must be a positive duration",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.PAIR_TTL, "0s"), Map.of())).getMessage());
+  }
+
+  @Test
+  void unknownKeysAndMissingFilesAreErrors() throws Exception {
+    Path file = dir.resolve("typo.json");
+    Files.writeString(file, "{\"pairTTL\": \"1m\"}");
+    assertEquals(file + ": unknown setting 'pairTTL'",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(), Map.of(), file)).getMessage());
+    Path missing = dir.resolve("missing.json");
+    assertEquals(missing + ": no such config file",
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(), Map.of(), missing)).getMessage());
+  }
+
+  @Test
+  void parsesSizesAndDurations() {
+    assertEquals(65536, ConfigLoader.parseSize("65536"));
+    assertEquals(65536, ConfigLoader.parseSize("64KiB"));
+    assertEquals(16L << 20, ConfigLoader.parseSize("16m"));
+    assertEquals(Duration.ofMillis(250), ConfigLoader.parseDuration("250ms"));
+    assertEquals(Duration.ofHours(1), ConfigLoader.parseDuration("1h"));
+  }
+
+  private static RelayConfig load(Map<Setting, String> flags, Map<String, String> env) {
+    return ConfigLoader.load(flags, env, null);
+  }
+}
