@@ -15,8 +15,8 @@ public enum Setting {
   HOLD_LIMIT("holdLimit", "1MiB", "bytes held per side before its peer joins; then reading pauses"),
   MAX_MESSAGE_SIZE("maxMessageSize", "16MiB", "largest message forwarded; larger closes the sender with 1009"),
   MAX_FRAME_SIZE("maxFrameSize", "16MiB", "largest single WebSocket frame accepted"),
-  EVENT_LOOPS("eventLoops", String.valueOf(Runtime.getRuntime().availableProcessors()),
-      "event loops serving sockets (default: number of CPUs)"),
+  EVENT_LOOPS("eventLoops", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
+      "event loops serving sockets (default: half the CPUs, the rest is for the kernel's TCP work)"),
   SHUTDOWN_GRACE("shutdownGrace", "5s", "on stop, how long to wait for sockets to close");
 
   private final String key;

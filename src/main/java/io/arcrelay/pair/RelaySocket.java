@@ -161,7 +161,11 @@ public final class RelaySocket implements Peer {
 
   @Override
   public boolean congested() {
-    return ws.writeQueueFull();
+    try {
+      return ws.writeQueueFull();
+    } catch (IllegalStateException closed) {
+      return false; // a closed peer takes nothing more; the pair is being torn down
+    }
   }
 
   @Override

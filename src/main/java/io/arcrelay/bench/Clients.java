@@ -1,0 +1,58 @@
+package io.arcrelay.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What every scenario shares: a Vert.x client tuned for relaying, pair URLs, connection batches. */
+final class Clients {
+
+  static final int MAX_MESSAGE = 64 * 1024 * 1024;
+
+  final Vertx vertx;
+  final WebSocketClient client;
+
+  Clients() {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setBlockedThreadCheckInterval(60_000));
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(MAX_MESSAGE)
+        .setMaxMessageSize(MAX_MESSAGE)
+        .setMaxConnections(100_000)
+        .setConnectTimeout(60_000)
+        .setIdleTimeout(0)
+        .setTryUsePerMessageCompression(false)
+        .setTryUsePerFrameCompression(false));
+  }
+
+  static String pairUrl(String relay, String code) {
+    return relay + (relay.contains("?") ? "&" : "?") + "pair=" + URLEncoder.encode(code, StandardCharsets.UTF_8);
+  }
+
+  Future<WebSocket> connect(String url) {
+    return client.connect(new WebSocketConnectOptions().setAbsoluteURI(url));
+  }
+
+  /** Connects {@code urls} at most {@code parallel} at a time, in order. */
+  List<WebSocket> connectAll(List<String> urls, int parallel) {
+    List<WebSocket> sockets = new ArrayList<>();
+    for (int from = 0; from < urls.size(); from += parallel) {
+      List<Future<WebSocket>> batch = new ArrayList<>();
+      for (int i = from; i < Math.min(urls.size(), from + parallel); i++) batch.add(connect(urls.get(i)));
+      Future.all(batch).await();
+      batch.forEach(f -> sockets.add(f.result()));
+    }
+    return sockets;
+  }
+
+  void close() {
+    vertx.close().await();
+  }
+}

@@ -1,0 +1,27 @@
+package io.arcrelay.bench;
+
+import java.util.Arrays;
+
+/** Round-trip times in nanoseconds, summarised as percentiles in milliseconds. */
+final class Stats {
+
+  private long[] samples = new long[1 << 16];
+  private int count;
+
+  synchronized void add(long nanos) {
+    if (count == samples.length) samples = Arrays.copyOf(samples, count * 2);
+    samples[count++] = nanos;
+  }
+
+  synchronized String summary() {
+    if (count == 0) return "samples=0";
+    long[] sorted = Arrays.copyOf(samples, count);
+    Arrays.sort(sorted);
+    return String.format("samples=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f",
+        count, ms(sorted, 0.50), ms(sorted, 0.99), sorted[count - 1] / 1e6);
+  }
+
+  private static double ms(long[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+  }
+}

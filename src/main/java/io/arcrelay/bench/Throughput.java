@@ -1,0 +1,78 @@
+package io.arcrelay.bench;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketBase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Delivered throughput: N senders push S-byte messages as fast as back-pressure allows, and the
+ * bytes that reach the receivers are counted over a timed window (after a warm-up).
+ */
+@Command(name = "throughput", description = "Delivered bytes/s of N pairs sending S-byte messages.")
+final class Throughput implements Callable<Integer> {
+
+  @Option(names = "--relay", description = "relay URL, e.g. ws://127.0.0.1:8765/")
+  String relay;
+
+  @Option(names = "--direct", description = "measure against this tool's own sink server instead")
+  boolean direct;
+
+  @Option(names = "--pairs", defaultValue = "1")
+  int pairs;
+
+  @Option(names = "--size", defaultValue = "65536", description = "message size in bytes")
+  int size;
+
+  @Option(names = "--seconds", defaultValue = "10")
+  int seconds;
+
+  @Option(names = "--warmup", defaultValue = "3")
+  int warmup;
+
+  @Override
+  public Integer call() throws Exception {
+    Clients clients = new Clients();
+    AtomicLong delivered = new AtomicLong();
+    List<WebSocket> senders = new ArrayList<>();
+    if (direct) {
+      HttpServer sink = SinkServer.start(clients.vertx, "127.0.0.1", 0, ws -> count(ws, delivered));
+      String url = "ws://127.0.0.1:" + sink.actualPort() + "/";
+      for (int i = 0; i < pairs; i++) senders.add(clients.connect(url).await());
+    } else {
+      String run = Long.toHexString(System.nanoTime());
+      for (int i = 0; i < pairs; i++) {
+        String url = Clients.pairUrl(relay, "tp-" + run + "-" + i);
+        senders.add(clients.connect(url).await());
+        count(clients.connect(url).await(), delivered);
+      }
+    }
+    Buffer message = Buffer.buffer(new byte[size]);
+    clients.vertx.runOnContext(v -> senders.forEach(ws -> pump(ws, message)));
+    Thread.sleep(warmup * 1000L);
+    long start = delivered.get();
+    long t0 = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    double mbPerSecond = (delivered.get() - start) / ((System.nanoTime() - t0) / 1e9) / 1e6;
+    System.out.printf("throughput mode=%s pairs=%d size=%d MBps=%.1f%n",
+        direct ? "direct" : "relay", pairs, size, mbPerSecond);
+    clients.close();
+    return 0;
+  }
+
+  private static void count(WebSocketBase ws, AtomicLong delivered) {
+    ws.frameHandler(frame -> delivered.addAndGet(frame.binaryData().length()));
+  }
+
+  private static void pump(WebSocket ws, Buffer message) {
+    if (ws.isClosed()) return;
+    while (!ws.writeQueueFull()) ws.writeBinaryMessage(message);
+    ws.drainHandler(v -> pump(ws, message));
+  }
+}
