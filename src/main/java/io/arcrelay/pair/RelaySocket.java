@@ -128,7 +128,7 @@ public final class RelaySocket implements Peer {
    * been silent for two periods. Call on the socket's context.
    */
   public void keepaliveTick() {
-    if (heard) {
+    if (heard || paused) { // a socket we stopped reading cannot be judged by what we did not read
       heard = false;
       silentTicks = 0;
     } else if (++silentTicks >= 2) {

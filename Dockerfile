@@ -1,0 +1,20 @@
+# Build with the same command CI runs, then run on a JRE as a non-root user.
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+RUN mvn -B -q package -DskipTests
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 relay
+WORKDIR /app
+COPY --from=build /src/target/arc-relay.jar /app/arc-relay.jar
+COPY conf /app/conf
+USER relay
+EXPOSE 8765
+# Same options as scripts/jvm-options, with the heap sized from the container's memory limit.
+ENV MALLOC_ARENA_MAX=2 \
+    JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:InitialRAMPercentage=5 -XX:MaxRAMPercentage=60 -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError"
+HEALTHCHECK --interval=10s --timeout=3s CMD ["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8765 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"ok\":true' <&3"]
+ENTRYPOINT ["java", "-jar", "/app/arc-relay.jar", "start"]
