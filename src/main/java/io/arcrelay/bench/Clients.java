@@ -2,6 +2,7 @@ package io.arcrelay.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -11,6 +12,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /** What every scenario shares: a Vert.x client tuned for relaying, pair URLs, connection batches. */
 final class Clients {
@@ -50,6 +52,24 @@ final class Clients {
       batch.forEach(f -> sockets.add(f.result()));
     }
     return sockets;
+  }
+
+  /**
+   * Writes {@code message} over and over as fast as the socket's back-pressure allows, calling
+   * {@code written} with each write that reached the kernel. Writes in batches and yields the event
+   * loop between them: with epoll a fast reader can keep the queue from ever filling. Call on the
+   * socket's context.
+   */
+  static void pump(WebSocket ws, Buffer message, LongConsumer written) {
+    if (ws.isClosed()) return;
+    for (int batch = 0; batch < 64; batch++) {
+      if (ws.writeQueueFull()) {
+        ws.drainHandler(v -> pump(ws, message, written));
+        return;
+      }
+      ws.writeBinaryMessage(message).onSuccess(done -> written.accept(message.length()));
+    }
+    Vertx.currentContext().runOnContext(v -> pump(ws, message, written));
   }
 
   void close() {

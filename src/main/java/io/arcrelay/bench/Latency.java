@@ -46,7 +46,7 @@ final class Latency implements Callable<Integer> {
     for (WebSocket ws : sockets) {
       ws.binaryMessageHandler(echoed -> window[0].add(System.nanoTime() - echoed.getLong(0)));
     }
-    long tickMs = 5;
+    long tickMs = 1;
     int perTick = Math.max(1, (int) (rate * tickMs / 1000));
     int[] next = {0};
     clients.vertx.setPeriodic(tickMs, id -> {

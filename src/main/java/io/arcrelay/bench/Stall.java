@@ -38,7 +38,7 @@ final class Stall implements Callable<Integer> {
 
     AtomicLong accepted = new AtomicLong(); // bytes whose write reached the kernel
     Buffer message = Buffer.buffer(new byte[64 * 1024]);
-    clients.vertx.runOnContext(v -> pump(sender, message, accepted));
+    clients.vertx.runOnContext(v -> Clients.pump(sender, message, accepted::addAndGet));
     Stats stats = new Stats();
     probe.binaryMessageHandler(echoed -> stats.add(System.nanoTime() - echoed.getLong(0)));
     clients.vertx.setPeriodic(Math.max(1, 1000 / rate), id -> {
@@ -50,13 +50,5 @@ final class Stall implements Callable<Integer> {
     System.out.printf("stall accepted_MiB=%.1f other_pair %s%n", accepted.get() / 1048576.0, stats.summary());
     clients.close();
     return 0;
-  }
-
-  private static void pump(WebSocket ws, Buffer message, AtomicLong accepted) {
-    if (ws.isClosed()) return;
-    while (!ws.writeQueueFull()) {
-      ws.writeBinaryMessage(message).onSuccess(done -> accepted.addAndGet(message.length()));
-    }
-    ws.drainHandler(v -> pump(ws, message, accepted));
   }
 }

@@ -54,7 +54,7 @@ final class Throughput implements Callable<Integer> {
       }
     }
     Buffer message = Buffer.buffer(new byte[size]);
-    clients.vertx.runOnContext(v -> senders.forEach(ws -> pump(ws, message)));
+    clients.vertx.runOnContext(v -> senders.forEach(ws -> Clients.pump(ws, message, written -> { })));
     Thread.sleep(warmup * 1000L);
     long start = delivered.get();
     long t0 = System.nanoTime();
@@ -68,11 +68,5 @@ final class Throughput implements Callable<Integer> {
 
   private static void count(WebSocketBase ws, AtomicLong delivered) {
     ws.frameHandler(frame -> delivered.addAndGet(frame.binaryData().length()));
-  }
-
-  private static void pump(WebSocket ws, Buffer message) {
-    if (ws.isClosed()) return;
-    while (!ws.writeQueueFull()) ws.writeBinaryMessage(message);
-    ws.drainHandler(v -> pump(ws, message));
   }
 }
