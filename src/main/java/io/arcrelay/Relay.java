@@ -1,5 +1,6 @@
 package io.arcrelay;
 
+import io.arcrelay.cluster.ClusteredPairRegistry;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.PairRegistry;
@@ -24,9 +25,12 @@ public final class Relay {
     this.deployment = deployment;
   }
 
-  /** Starts a single-node relay on {@code vertx}. */
+  /** Starts a relay node on {@code vertx}: clustered if {@code vertx} is, single-node otherwise. */
   public static Future<Relay> start(Vertx vertx, RelayConfig config) {
-    return start(vertx, config, new LocalPairRegistry(vertx, config.pairTtl()));
+    Future<PairRegistry> registry = vertx.isClustered()
+        ? ClusteredPairRegistry.create(vertx, config.pairTtl())
+        : Future.succeededFuture(new LocalPairRegistry(vertx, config.pairTtl()));
+    return registry.compose(r -> start(vertx, config, r));
   }
 
   static Future<Relay> start(Vertx vertx, RelayConfig config, PairRegistry registry) {
@@ -50,6 +54,6 @@ public final class Relay {
   /** Graceful stop: every socket is closed with 1001 "relay stopping", then the servers close. */
   public Future<Void> stop() {
     registry.stopping();
-    return vertx.undeploy(deployment);
+    return vertx.undeploy(deployment).eventually(registry::close);
   }
 }

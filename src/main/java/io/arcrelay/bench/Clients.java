@@ -56,20 +56,13 @@ final class Clients {
 
   /**
    * Writes {@code message} over and over as fast as the socket's back-pressure allows, calling
-   * {@code written} with each write that reached the kernel. Writes in batches and yields the event
-   * loop between them: with epoll a fast reader can keep the queue from ever filling. Call on the
-   * socket's context.
+   * {@code written} with each write that reached the kernel. Call on the socket's context.
    */
   static void pump(WebSocket ws, Buffer message, LongConsumer written) {
-    if (ws.isClosed()) return;
-    for (int batch = 0; batch < 64; batch++) {
-      if (ws.writeQueueFull()) {
-        ws.drainHandler(v -> pump(ws, message, written));
-        return;
-      }
+    while (!ws.isClosed() && !ws.writeQueueFull()) {
       ws.writeBinaryMessage(message).onSuccess(done -> written.accept(message.length()));
     }
-    Vertx.currentContext().runOnContext(v -> pump(ws, message, written));
+    if (!ws.isClosed()) ws.drainHandler(v -> pump(ws, message, written));
   }
 
   void close() {

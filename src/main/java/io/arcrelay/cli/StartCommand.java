@@ -1,6 +1,7 @@
 package io.arcrelay.cli;
 
 import io.arcrelay.Relay;
+import io.arcrelay.cluster.ClusterNode;
 import io.arcrelay.config.ConfigException;
 import io.arcrelay.config.ConfigLoader;
 import io.arcrelay.config.RelayConfig;
@@ -49,7 +50,16 @@ final class StartCommand implements Callable<Integer> {
       System.err.println("arc-relay: " + e.getMessage());
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx;
+    try {
+      vertx = config.cluster() ? ClusterNode.start(config).await() : Vertx.vertx();
+    } catch (ConfigException e) {
+      System.err.println("arc-relay: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      System.err.println("arc-relay: cannot join the cluster: " + e.getMessage());
+      return 1;
+    }
     Relay relay;
     try {
       relay = Relay.start(vertx, config).await();
@@ -58,8 +68,9 @@ final class StartCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {})",
-        config.host(), relay.port(), config.eventLoops(), config.pairTtl());
+    log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {}{})",
+        config.host(), relay.port(), config.eventLoops(), config.pairTtl(),
+        config.cluster() ? ", clustered" : "");
     CountDownLatch signalled = new CountDownLatch(1);
     sun.misc.SignalHandler onSignal = sig -> {
       log.info("SIG{}: closing every socket with 1001 \"relay stopping\"", sig.getName());

@@ -70,7 +70,10 @@ public final class ConfigLoader {
         (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_MESSAGE_SIZE)),
         (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_FRAME_SIZE)),
         (int) r.integer(Setting.EVENT_LOOPS),
-        r.duration(Setting.SHUTDOWN_GRACE));
+        r.duration(Setting.SHUTDOWN_GRACE),
+        r.bool(Setting.CLUSTER),
+        r.text(Setting.CLUSTER_HOST),
+        r.text(Setting.CLUSTER_CONFIG));
   }
 
   private static JsonObject readJson(Path file) {
@@ -134,6 +137,14 @@ public final class ConfigLoader {
       } catch (NumberFormatException e) {
         throw bad(s, "expected a whole number");
       }
+    }
+
+    boolean bool(Setting s) {
+      return switch (text(s).toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "1" -> true;
+        case "false", "no", "0" -> false;
+        default -> throw bad(s, "expected true or false");
+      };
     }
 
     Duration duration(Setting s) {

@@ -18,6 +18,9 @@ import java.time.Duration;
  * @param maxFrameSize   largest single WebSocket frame accepted
  * @param eventLoops     relay verticle instances, one per event loop
  * @param shutdownGrace  how long a stopping relay waits for its sockets to close before it exits
+ * @param cluster        whether to join a Hazelcast cluster of relays
+ * @param clusterHost    the address other nodes reach this node's event bus at
+ * @param clusterConfig  Hazelcast XML config: a file path, or {@code classpath:NAME}
  */
 public record RelayConfig(
     String host,
@@ -28,7 +31,10 @@ public record RelayConfig(
     int maxMessageSize,
     int maxFrameSize,
     int eventLoops,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    boolean cluster,
+    String clusterHost,
+    String clusterConfig) {
 
   public RelayConfig {
     requirePositive("pair-ttl", pairTtl);
@@ -50,7 +56,7 @@ public record RelayConfig(
   /** The same settings listening on another port (used to share one random port between event loops). */
   public RelayConfig withPort(int newPort) {
     return new RelayConfig(host, newPort, pairTtl, pingInterval, holdLimit, maxMessageSize,
-        maxFrameSize, eventLoops, shutdownGrace);
+        maxFrameSize, eventLoops, shutdownGrace, cluster, clusterHost, clusterConfig);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -43,6 +43,7 @@ public final class PairEndpoint {
       return;
     }
     Context context = rc.vertx().getOrCreateContext();
+    request.pause(); // a clustered claim is asynchronous: keep the request upgradable until it answers
     registry.claim(code).onComplete(claimed -> {
       if (claimed.failed()) {
         boolean full = claimed.cause() instanceof PairRegistry.PairFullException;

@@ -21,6 +21,11 @@ public interface PairRegistry {
   /** From now on, sides that leave take their peer down with {@link PairEnd#STOPPING}. */
   void stopping();
 
+  /** Releases what the registry holds outside this node's memory (cluster listeners, consumers). */
+  default Future<Void> close() {
+    return Future.succeededFuture();
+  }
+
   /** Both sides of the code are taken. */
   final class PairFullException extends RuntimeException {
     public PairFullException() {

@@ -113,7 +113,7 @@ public final class RelaySocket implements Peer {
   }
 
   /** Both sides are attached: deliver what was held, then forward live. Any thread. */
-  void peerJoined(Peer joined) {
+  public void peerJoined(Peer joined) {
     context.runOnContext(v -> {
       if (closing) return;
       held.drainTo(joined::send);

@@ -1,0 +1,39 @@
+package io.arcrelay.cluster;
+
+import com.hazelcast.config.ClasspathXmlConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import io.arcrelay.config.ConfigException;
+import io.arcrelay.config.RelayConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.FileNotFoundException;
+
+/** Starts a Vert.x instance that joins the relay cluster described by {@link RelayConfig#clusterConfig()}. */
+public final class ClusterNode {
+
+  private ClusterNode() {}
+
+  public static Future<Vertx> start(RelayConfig config) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config.clusterConfig()));
+    return Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions()
+            .setHost(config.clusterHost())
+            .setClusterPublicHost(config.clusterHost())))
+        .withClusterManager(manager)
+        .buildClustered();
+  }
+
+  private static Config hazelcastConfig(String location) {
+    try {
+      return location.startsWith("classpath:")
+          ? new ClasspathXmlConfig(location.substring("classpath:".length()))
+          : new FileSystemXmlConfig(location);
+    } catch (FileNotFoundException | IllegalArgumentException e) {
+      throw new ConfigException("cluster-config: cannot read " + location + " (" + e.getMessage() + ")");
+    }
+  }
+}

@@ -1,0 +1,377 @@
+package io.arcrelay.cluster;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import io.arcrelay.pair.PairCode;
+import io.arcrelay.pair.PairEnd;
+import io.arcrelay.pair.PairRegistry;
+import io.arcrelay.pair.RelaySocket;
+import io.arcrelay.pair.Seat;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pairs across a Vert.x cluster. Which node holds each side of a code is kept in a Hazelcast
+ * {@link AsyncMap} (keyed by the code's SHA-256, so codes never leave the node that received them),
+ * claimed with single-key atomic operations. Pairs whose two sides are on this node are spliced
+ * directly, exactly as on a single node; pairs split across nodes exchange frames, credit, join and
+ * close messages through the {@link NodeRouter}.
+ *
+ * <p>No map entry outlives its pair: a side removes the exact value it claimed when it leaves, and
+ * an entry whose node has left the cluster is taken over by the next claimant instead of answering
+ * 409. When a node leaves, every local side whose peer was on it is closed with 1001
+ * {@code peer node lost}.
+ */
+public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inbox {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
+  static final PairEnd.Close NODE_LOST = new PairEnd.Close(1001, "peer node lost");
+  private static final int CLAIM_ATTEMPTS = 3;
+
+  private final Vertx vertx;
+  private final ClusterManager cluster;
+  private final String nodeId;
+  private final AsyncMap<String, String> map;
+  private final Duration pairTtl;
+  private final String routerId;
+  private final NodeRouter router;
+  private final java.util.UUID membershipListener;
+  private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
+  private final AtomicLong connections = new AtomicLong();
+  private volatile boolean stopping;
+
+  private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl) {
+    this.vertx = vertx;
+    this.cluster = ((VertxInternal) vertx).clusterManager();
+    this.nodeId = cluster.getNodeId();
+    this.map = map;
+    this.pairTtl = pairTtl;
+    this.routerId = nodeId + "." + Long.toHexString(new SecureRandom().nextLong());
+    this.router = new NodeRouter(vertx, routerId, this);
+    this.membershipListener = hazelcast().getCluster()
+        .addMembershipListener(new MembershipListener() {
+          @Override
+          public void memberAdded(MembershipEvent event) {
+          }
+
+          @Override
+          public void memberRemoved(MembershipEvent event) {
+            nodesLost();
+          }
+        });
+  }
+
+  private com.hazelcast.core.HazelcastInstance hazelcast() {
+    return ((HazelcastClusterManager) cluster).getHazelcastInstance();
+  }
+
+  /** Joins the pair map and starts this node's router; {@code vertx} must be clustered with Hazelcast. */
+  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl) {
+    return vertx.sharedData().<String, String>getAsyncMap("arc-relay.pairs").compose(map -> {
+      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl);
+      return registry.router.ready().map(v -> registry);
+    });
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public List<String> members() {
+    return cluster.getNodes();
+  }
+
+  @Override
+  public Future<Seat> claim(PairCode code) {
+    return claim(code, keyOf(code), routerId + "/" + connections.incrementAndGet(), CLAIM_ATTEMPTS);
+  }
+
+  private Future<Seat> claim(PairCode code, String key, String conn, int attempts) {
+    PairEntry asA = PairEntry.waiting(nodeId, conn);
+    return map.putIfAbsent(key, asA.encode()).compose(existing -> {
+      if (existing == null) return Future.succeededFuture(seat(Seat.Side.A, code, key, conn, asA));
+      PairEntry current = PairEntry.decode(existing);
+      boolean stale = !alive(current.nodeA()) || (current.complete() && !alive(current.nodeB()));
+      if (current.complete() && !stale) return Future.failedFuture(new PairFullException());
+      PairEntry wanted = stale ? asA : current.withB(nodeId, conn);
+      return map.replaceIfPresent(key, existing, wanted.encode()).compose(replaced -> {
+        if (replaced) {
+          if (stale) log.info("{} taken over from a node that left", code);
+          return Future.succeededFuture(seat(stale ? Seat.Side.A : Seat.Side.B, code, key, conn, wanted));
+        }
+        // Someone else changed the entry first: look again.
+        return attempts > 1 ? claim(code, key, conn, attempts - 1) : Future.failedFuture(new PairFullException());
+      });
+    });
+  }
+
+  private Seat seat(Seat.Side side, PairCode code, String key, String conn, PairEntry entry) {
+    ClusterSeat seat = new ClusterSeat(side, code, key, conn, entry);
+    seats.put(conn, seat);
+    log.debug("{} side {} claimed on {}", code, side, nodeId);
+    return seat;
+  }
+
+  private boolean alive(String node) {
+    return cluster.getNodes().contains(node);
+  }
+
+  @Override
+  public int pairCount() {
+    return (int) seats.values().stream().filter(ClusterSeat::countsAsPair).count();
+  }
+
+  @Override
+  public void stopping() {
+    stopping = true;
+  }
+
+  @Override
+  public Future<Void> close() {
+    hazelcast().getCluster().removeMembershipListener(membershipListener);
+    return router.close();
+  }
+
+  /** A member left: close every local side whose peer's node is no longer in the cluster. */
+  private void nodesLost() {
+    Set<String> alive = new HashSet<>(cluster.getNodes());
+    int closed = 0;
+    for (ClusterSeat seat : seats.values()) {
+      RemotePeer remote = seat.remote;
+      if (remote != null && !alive.contains(remote.remoteNode())) {
+        seat.endedRemotely(NODE_LOST);
+        closed++;
+      }
+    }
+    log.info("a node left the cluster ({} remain); closed {} sides paired with it", alive.size(), closed);
+  }
+
+  // ---- NodeRouter.Inbox: messages from other nodes ----
+
+  @Override
+  public void onJoin(String conn, String fromNode, String fromConn) {
+    ClusterSeat seat = seats.get(conn);
+    if (seat == null || !seat.joinedRemotely(fromNode, fromConn)) {
+      router.sendClose(fromConn, PairEnd.CLOSED.peer()); // A already left
+    }
+  }
+
+  @Override
+  public void onFrame(String conn, WebSocketFrame frame) {
+    ClusterSeat seat = seats.get(conn);
+    if (seat != null && seat.remote != null) seat.remote.onFrame(frame);
+  }
+
+  @Override
+  public void onCredit(String conn, long n) {
+    ClusterSeat seat = seats.get(conn);
+    if (seat != null && seat.remote != null) seat.remote.onCredit(n);
+  }
+
+  @Override
+  public void onClose(String conn, PairEnd.Close close) {
+    ClusterSeat seat = seats.get(conn);
+    if (seat != null) seat.endedRemotely(close);
+  }
+
+  static String keyOf(PairCode code) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(code.value().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JVM", e);
+    }
+  }
+
+  /**
+   * One side claimed on this node. Its peer is either another seat of this node ({@code partner})
+   * or on another node ({@code remote}). State changes are guarded by the registry's monitor;
+   * sockets are told what to do after it is released.
+   */
+  private final class ClusterSeat implements Seat {
+    final Seat.Side side;
+    final PairCode code;
+    final String key;
+    final String conn;
+    PairEntry entry;
+    RelaySocket socket;
+    ClusterSeat partner;
+    volatile RemotePeer remote;
+    boolean ended;
+    long ttlTimer = -1;
+
+    ClusterSeat(Seat.Side side, PairCode code, String key, String conn, PairEntry entry) {
+      this.side = side;
+      this.code = code;
+      this.key = key;
+      this.conn = conn;
+      this.entry = entry;
+    }
+
+    @Override
+    public Side side() {
+      return side;
+    }
+
+    @Override
+    public PairCode code() {
+      return code;
+    }
+
+    boolean countsAsPair() {
+      return side == Seat.Side.A || partner == null;
+    }
+
+    @Override
+    public void attach(RelaySocket s) {
+      List<Runnable> then = new ArrayList<>();
+      synchronized (ClusteredPairRegistry.this) {
+        socket = s;
+        if (ended) {
+          then.add(() -> s.close(PairEnd.CLOSED.peer()));
+        } else if (side == Seat.Side.B && remote == null && partner == null) {
+          findA(then);
+        }
+        if (!ended) connectIfComplete(then);
+      }
+      then.forEach(Runnable::run);
+    }
+
+    /** Side B locates side A: a seat of this node, or a node to send {@code join} to. */
+    private void findA(List<Runnable> then) {
+      if (entry.nodeA().equals(nodeId)) {
+        ClusterSeat a = seats.get(entry.connA());
+        if (a == null || a.ended) {
+          ended = true;
+          seats.remove(conn);
+          then.add(() -> socket.close(PairEnd.CLOSED.peer()));
+          then.add(this::removeEntry);
+          return;
+        }
+        partner = a;
+        a.partner = this;
+        a.entry = entry;
+      } else {
+        remote = new RemotePeer(router, entry.nodeA(), entry.connA());
+        then.add(() -> router.sendJoin(entry.connA(), nodeId, conn));
+      }
+    }
+
+    /** Called with the monitor held: hands each attached socket its peer once both are known. */
+    private void connectIfComplete(List<Runnable> then) {
+      if (remote != null && socket != null) {
+        cancelTtl();
+        RelaySocket s = socket;
+        RemotePeer r = remote;
+        r.attachLocal(s);
+        then.add(() -> s.peerJoined(r));
+      } else if (partner != null && socket != null && partner.socket != null) {
+        cancelTtl();
+        partner.cancelTtl();
+        RelaySocket mine = socket;
+        RelaySocket theirs = partner.socket;
+        log.info("{} paired on {}", code, nodeId);
+        then.add(() -> {
+          mine.peerJoined(theirs);
+          theirs.peerJoined(mine);
+        });
+      } else if (side == Seat.Side.A && socket != null && ttlTimer < 0) {
+        ttlTimer = vertx.setTimer(pairTtl.toMillis(), id -> expire());
+      }
+    }
+
+    boolean joinedRemotely(String fromNode, String fromConn) {
+      List<Runnable> then = new ArrayList<>();
+      synchronized (ClusteredPairRegistry.this) {
+        if (ended) return false;
+        entry = entry.withB(fromNode, fromConn);
+        remote = new RemotePeer(router, fromNode, fromConn);
+        log.info("{} paired across nodes {} and {}", code, nodeId, fromNode);
+        connectIfComplete(then);
+      }
+      then.forEach(Runnable::run);
+      return true;
+    }
+
+    private void expire() {
+      RelaySocket alone;
+      synchronized (ClusteredPairRegistry.this) {
+        if (ended || partner != null || remote != null) return;
+        alone = socket;
+      }
+      log.info("{} expired after waiting {}", code, pairTtl);
+      leave(PairEnd.EXPIRED);
+      if (alone != null) alone.close(PairEnd.EXPIRED.self());
+    }
+
+    @Override
+    public void leave(PairEnd why) {
+      PairEnd effective = stopping ? PairEnd.STOPPING : why;
+      RelaySocket partnerSocket = null;
+      RemotePeer r;
+      synchronized (ClusteredPairRegistry.this) {
+        if (ended) return;
+        end();
+        if (partner != null && !partner.ended) {
+          partner.end();
+          partnerSocket = partner.socket;
+        }
+        r = remote;
+      }
+      log.info("{} ended on {}: {}", code, nodeId, effective);
+      removeEntry();
+      if (partnerSocket != null) partnerSocket.close(effective.peer());
+      if (r != null) r.close(effective.peer());
+    }
+
+    /** The other node ended the pair, or left the cluster: close this side as told. */
+    void endedRemotely(PairEnd.Close close) {
+      RelaySocket s;
+      synchronized (ClusteredPairRegistry.this) {
+        if (ended) return;
+        end();
+        s = socket;
+      }
+      log.info("{} ended by its remote peer: {} {}", code, close.code(), close.reason());
+      removeEntry();
+      if (s != null) s.close(close);
+    }
+
+    private void end() {
+      ended = true;
+      cancelTtl();
+      seats.remove(conn);
+    }
+
+    private void cancelTtl() {
+      if (ttlTimer >= 0) {
+        vertx.cancelTimer(ttlTimer);
+        ttlTimer = -1;
+      }
+    }
+
+    /** Removes exactly the value this side knows, so a newer pair of the same code is untouched. */
+    private void removeEntry() {
+      map.removeIfPresent(key, entry.encode());
+    }
+  }
+}

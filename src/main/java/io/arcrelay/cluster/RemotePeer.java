@@ -1,0 +1,103 @@
+package io.arcrelay.cluster;
+
+import io.arcrelay.pair.PairEnd;
+import io.arcrelay.pair.Peer;
+import io.arcrelay.pair.RelaySocket;
+import io.vertx.core.http.WebSocketFrame;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A peer on another node, as seen by a local socket: frames go over the event bus, and
+ * credit-based flow control stands in for the back-pressure the clustered event bus lacks.
+ *
+ * <p>The sender may have at most {@link #WINDOW} bytes in flight to the peer's node. The receiving
+ * node returns credit as its socket takes the frames: at once while the socket keeps up, on drain
+ * when it does not. So a reader that stops reading holds at most one window per direction in the
+ * receiving node, and its sender is paused, which TCP passes on to the client.
+ */
+final class RemotePeer implements Peer {
+
+  /** Bytes a side may send to a remote peer before credit comes back. */
+  static final long WINDOW = 512 * 1024;
+  private static final long GRANT_BATCH = WINDOW / 4;
+
+  private final NodeRouter router;
+  private final String remoteNode;
+  private final String remoteConn;
+  private final AtomicLong credit = new AtomicLong(WINDOW);
+  private final AtomicLong unacknowledged = new AtomicLong();
+  private RelaySocket local;
+  private ArrayDeque<WebSocketFrame> early;
+
+  RemotePeer(NodeRouter router, String remoteNode, String remoteConn) {
+    this.router = router;
+    this.remoteNode = remoteNode;
+    this.remoteConn = remoteConn;
+  }
+
+  String remoteNode() {
+    return remoteNode;
+  }
+
+  /** The local socket is attached: frames that arrived before it are written now. */
+  synchronized void attachLocal(RelaySocket socket) {
+    local = socket;
+    if (early != null) {
+      early.forEach(this::deliverLocally);
+      early = null;
+    }
+  }
+
+  // ---- towards the remote node ----
+
+  @Override
+  public void send(WebSocketFrame frame) {
+    credit.addAndGet(-frame.binaryData().length());
+    router.sendFrame(remoteConn, frame);
+  }
+
+  @Override
+  public boolean congested() {
+    return credit.get() <= 0;
+  }
+
+  /** The local socket drained: everything it took so far is credited back to the remote sender. */
+  @Override
+  public void resumeReading() {
+    long n = unacknowledged.getAndSet(0);
+    if (n > 0) router.sendCredit(remoteConn, n);
+  }
+
+  @Override
+  public void close(PairEnd.Close close) {
+    router.sendClose(remoteConn, close);
+  }
+
+  // ---- from the remote node ----
+
+  synchronized void onFrame(WebSocketFrame frame) {
+    if (local == null) {
+      if (early == null) early = new ArrayDeque<>();
+      early.add(frame); // bounded: the sender holds at most one window without credit
+      return;
+    }
+    deliverLocally(frame);
+  }
+
+  private void deliverLocally(WebSocketFrame frame) {
+    local.send(frame);
+    if (unacknowledged.addAndGet(frame.binaryData().length()) >= GRANT_BATCH && !local.congested()) {
+      resumeReading();
+    }
+  }
+
+  void onCredit(long n) {
+    credit.addAndGet(n);
+    RelaySocket socket;
+    synchronized (this) {
+      socket = local;
+    }
+    if (socket != null) socket.resumeReading();
+  }
+}
