@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,14 +56,29 @@ final class PipeCommand implements Callable<Integer> {
           ws.close();
         }
       });
+      AtomicBoolean leaving = new AtomicBoolean();
       ws.closeHandler(v -> {
-        System.err.println("arc-relay pipe: closed by relay: " + ws.closeStatusCode() + " " + ws.closeReason());
+        if (!leaving.get()) {
+          System.err.println("arc-relay pipe: closed by relay: " + ws.closeStatusCode() + " " + ws.closeReason());
+        }
         closed.complete(ws.closeStatusCode() != null && ws.closeStatusCode() == 1000 ? 0 : 1);
       });
+      // Ctrl-C or SIGTERM: say goodbye properly, so the peer is told 1000 and not 1011.
+      Thread goodbye = new Thread(() -> {
+        leaving.set(true);
+        ws.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+      });
+      Runtime.getRuntime().addShutdownHook(goodbye);
       Thread reader = new Thread(() -> copyStdin(ws), "stdin");
       reader.setDaemon(true);
       reader.start();
-      return closed.join();
+      int status = closed.join();
+      try {
+        Runtime.getRuntime().removeShutdownHook(goodbye);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is already running: it closed the socket
+      }
+      return status;
     } catch (UpgradeRejectedException e) {
       String body = e.getBody() == null ? "" : e.getBody().toString().trim();
       System.err.println("arc-relay pipe: relay refused the pair: " + e.getStatus() + " " + body);
