@@ -1,5 +1,6 @@
 package io.arcrelay.bench;
 
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,11 +36,18 @@ final class Echo implements Callable<Integer> {
     } else {
       List<String> urls = new ArrayList<>();
       for (int i = 0; i < pairs; i++) urls.add(Clients.pairUrl(relay, prefix + "-" + i));
-      clients.connectAll(urls, 50).forEach(Echo::echo);
+      List<WebSocket> sockets = clients.connectAll(urls, 50);
+      for (int i = 0; i < pairs; i++) echoAndRejoin(clients, sockets.get(i), urls.get(i));
     }
     System.out.println("echo ready");
     new CountDownLatch(1).await(); // until killed
     return 0;
+  }
+
+  /** Each latency run ends its A sides; the B side then joins its code again for the next run. */
+  private static void echoAndRejoin(Clients clients, WebSocket ws, String url) {
+    echo(ws);
+    ws.closeHandler(v -> clients.connect(url).onSuccess(next -> echoAndRejoin(clients, next, url)));
   }
 
   static void echo(WebSocketBase ws) {

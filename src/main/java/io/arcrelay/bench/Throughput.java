@@ -21,6 +21,9 @@ final class Throughput implements Callable<Integer> {
   @Option(names = "--relay", description = "relay URL, e.g. ws://127.0.0.1:8765/")
   String relay;
 
+  @Option(names = "--relay-b", description = "where the B sides connect (another cluster node); default --relay")
+  String relayB;
+
   @Option(names = "--direct", description = "measure against this tool's own sink server instead")
   boolean direct;
 
@@ -48,9 +51,9 @@ final class Throughput implements Callable<Integer> {
     } else {
       String run = Long.toHexString(System.nanoTime());
       for (int i = 0; i < pairs; i++) {
-        String url = Clients.pairUrl(relay, "tp-" + run + "-" + i);
-        senders.add(clients.connect(url).await());
-        count(clients.connect(url).await(), delivered);
+        String code = "tp-" + run + "-" + i;
+        senders.add(clients.connect(Clients.pairUrl(relay, code)).await());
+        count(clients.connect(Clients.pairUrl(relayB != null ? relayB : relay, code)).await(), delivered);
       }
     }
     Buffer message = Buffer.buffer(new byte[size]);
@@ -61,7 +64,7 @@ final class Throughput implements Callable<Integer> {
     Thread.sleep(seconds * 1000L);
     double mbPerSecond = (delivered.get() - start) / ((System.nanoTime() - t0) / 1e9) / 1e6;
     System.out.printf("throughput mode=%s pairs=%d size=%d MBps=%.1f%n",
-        direct ? "direct" : "relay", pairs, size, mbPerSecond);
+        direct ? "direct" : relayB != null ? "cross-node" : "relay", pairs, size, mbPerSecond);
     clients.close();
     return 0;
   }
