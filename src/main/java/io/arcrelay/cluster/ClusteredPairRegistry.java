@@ -14,14 +14,10 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Set;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,7 +98,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
   @Override
   public Future<Seat> claim(PairCode code) {
-    return claim(code, keyOf(code), routerId + "/" + connections.incrementAndGet(), CLAIM_ATTEMPTS);
+    return claim(code, code.digest(), routerId + "/" + connections.incrementAndGet(), CLAIM_ATTEMPTS);
   }
 
   private Future<Seat> claim(PairCode code, String key, String conn, int attempts) {
@@ -191,15 +187,6 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   public void onClose(String conn, PairEnd.Close close) {
     ClusterSeat seat = seats.get(conn);
     if (seat != null) seat.endedRemotely(close);
-  }
-
-  static String keyOf(PairCode code) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(code.value().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JVM", e);
-    }
   }
 
   /**

@@ -18,11 +18,11 @@ public final class PairCode {
   public static final int MAX_LENGTH = 256;
 
   private final String value;
-  private final String hash;
+  private final String digest;
 
   private PairCode(String value) {
     this.value = value;
-    this.hash = shortHash(value);
+    this.digest = sha256(value);
   }
 
   /**
@@ -77,13 +77,18 @@ public final class PairCode {
 
   /** Eight hex characters of the code's SHA-256: enough to correlate log lines, useless to join a pair. */
   public String hash() {
-    return hash;
+    return digest.substring(0, 8);
   }
 
-  private static String shortHash(String value) {
+  /** The code's whole SHA-256 in hex: how the code is known outside this node (the cluster's pair map). */
+  public String digest() {
+    return digest;
+  }
+
+  private static String sha256(String value) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 4);
+      return HexFormat.of().formatHex(
+          MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by every JVM", e);
     }
@@ -101,7 +106,7 @@ public final class PairCode {
 
   @Override
   public String toString() {
-    return "pair#" + hash;
+    return "pair#" + hash();
   }
 
   /** The request's pair code is missing or malformed; the message is the HTTP 400 body. */
