@@ -8,6 +8,6 @@ import picocli.CommandLine.Command;
  * relay's cost is read against a baseline measured the same way on the same machine.
  */
 @Command(name = "bench", description = "Load generator (see docs/benchmarks.md and bench/run).",
-    subcommands = {Throughput.class, Latency.class, Echo.class, Idle.class, Stall.class})
+    subcommands = {Throughput.class, Latency.class, Echo.class, Idle.class, Stall.class, Pairing.class})
 public final class LoadGenerator {
 }
