@@ -41,7 +41,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
   private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
   static final PairEnd.Close NODE_LOST = new PairEnd.Close(1001, "peer node lost");
+  static final PairEnd.Close LINK_LOST = new PairEnd.Close(1011, "peer link lost");
   private static final int CLAIM_ATTEMPTS = 3;
+  /** How often senders without credit ask their receiver where it stands. */
+  private static final long PROBE_INTERVAL_MS = 5_000;
 
   private final Vertx vertx;
   private final ClusterManager cluster;
@@ -51,6 +54,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final String routerId;
   private final NodeRouter router;
   private final java.util.UUID membershipListener;
+  private final long probeTimer;
   private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
   private volatile boolean stopping;
@@ -74,6 +78,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
             nodesLost();
           }
         });
+    this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probeStalledLinks());
   }
 
   private com.hazelcast.core.HazelcastInstance hazelcast() {
@@ -141,8 +146,39 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     stopping = true;
   }
 
+  /**
+   * The clustered event bus drops messages silently (a dead connection between nodes, the ~50 ms
+   * after a consumer unregisters). A sender without credit may be waiting for a credit message that
+   * was lost, or for a peer whose close was lost: ask. A lost credit is repaired by the answer; a
+   * peer that is gone closes this side with 1000; no answer at all means the link is broken, and
+   * this side is closed with 1011 rather than left half-alive.
+   */
+  private void probeStalledLinks() {
+    for (ClusterSeat seat : seats.values()) {
+      RemotePeer remote = seat.remote;
+      if (remote == null || !remote.congested()) continue;
+      router.probe(remote.remoteConn(), PROBE_INTERVAL_MS).onComplete(answer -> {
+        if (answer.failed()) {
+          seat.endedRemotely(LINK_LOST);
+        } else if (answer.result() < 0) {
+          seat.endedRemotely(PairEnd.CLOSED.peer());
+        } else {
+          remote.onCredit(answer.result());
+        }
+      });
+    }
+  }
+
+  @Override
+  public long onProbe(String conn) {
+    ClusterSeat seat = seats.get(conn);
+    RemotePeer remote = seat == null ? null : seat.remote;
+    return remote == null ? -1 : remote.grantedTotal();
+  }
+
   @Override
   public Future<Void> close() {
+    vertx.cancelTimer(probeTimer);
     hazelcast().getCluster().removeMembershipListener(membershipListener);
     return router.close();
   }

@@ -24,7 +24,8 @@ import java.util.function.Function;
  *   <tr><th>op</th><th>headers</th><th>meaning</th></tr>
  *   <tr><td>join</td><td>from-node, from-conn</td><td>side B joined; the target (side A) is now paired with it</td></tr>
  *   <tr><td>frame</td><td>fin, cont</td><td>one WebSocket frame for the target's client</td></tr>
- *   <tr><td>credit</td><td>n</td><td>the receiver took n more bytes; the target may send them</td></tr>
+ *   <tr><td>credit</td><td>n</td><td>the receiver has taken n bytes in all (cumulative); the target may send up to a window more</td></tr>
+ *   <tr><td>probe</td><td></td><td>request: answer with the credit total, or -1 if the connection is gone</td></tr>
  *   <tr><td>close</td><td>code, reason</td><td>the pair ended; close the target with this code</td></tr>
  * </table>
  */
@@ -39,6 +40,9 @@ final class NodeRouter {
     void onCredit(String conn, long n);
 
     void onClose(String conn, PairEnd.Close close);
+
+    /** The credit total of {@code conn}'s link, or -1 if this node no longer has it. */
+    long onProbe(String conn);
   }
 
   private static final String PREFIX = "arc-relay.node.";
@@ -74,6 +78,7 @@ final class NodeRouter {
       case "credit" -> inbox.onCredit(to, Long.parseLong(h.get("n")));
       case "join" -> inbox.onJoin(to, h.get("from-node"), h.get("from-conn"));
       case "close" -> inbox.onClose(to, new PairEnd.Close(Integer.parseInt(h.get("code")), h.get("reason")));
+      case "probe" -> message.reply(Buffer.buffer().appendLong(inbox.onProbe(to)));
       default -> { } // a newer node's message this one does not know: ignore
     }
   }
@@ -92,13 +97,23 @@ final class NodeRouter {
     send(conn, "join", Buffer.buffer(), o -> o.addHeader("from-node", fromNode).addHeader("from-conn", fromConn));
   }
 
+  /** Asks for {@code conn}'s credit total; fails if no answer comes within {@code timeoutMs}. */
+  io.vertx.core.Future<Long> probe(String conn, long timeoutMs) {
+    DeliveryOptions options = new DeliveryOptions().addHeader("to", conn).addHeader("op", "probe")
+        .setSendTimeout(timeoutMs);
+    return bus.<Buffer>request(address(conn), Buffer.buffer(), options).map(reply -> reply.body().getLong(0));
+  }
+
   void sendClose(String conn, PairEnd.Close close) {
     send(conn, "close", Buffer.buffer(), o -> o
         .addHeader("code", Integer.toString(close.code())).addHeader("reason", close.reason()));
   }
 
+  private static String address(String conn) {
+    return PREFIX + conn.substring(0, conn.lastIndexOf('/'));
+  }
+
   private void send(String conn, String op, Buffer body, Function<DeliveryOptions, DeliveryOptions> headers) {
-    String address = PREFIX + conn.substring(0, conn.lastIndexOf('/'));
-    bus.send(address, body, headers.apply(new DeliveryOptions().addHeader("to", conn).addHeader("op", op)));
+    bus.send(address(conn), body, headers.apply(new DeliveryOptions().addHeader("to", conn).addHeader("op", op)));
   }
 }

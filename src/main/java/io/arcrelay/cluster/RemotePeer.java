@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * node returns credit as its socket takes the frames: at once while the socket keeps up, on drain
  * when it does not. So a reader that stops reading holds at most one window per direction in the
  * receiving node, and its sender is paused, which TCP passes on to the client.
+ *
+ * <p>Credit is cumulative (the total number of bytes the receiver has taken), so a lost credit
+ * message is repaired by any later one; a sender left without credit probes the receiver, which
+ * answers with its total again (see {@link ClusteredPairRegistry}).
  */
 final class RemotePeer implements Peer {
 
@@ -25,8 +29,10 @@ final class RemotePeer implements Peer {
   private final NodeRouter router;
   private final String remoteNode;
   private final String remoteConn;
-  private final AtomicLong credit = new AtomicLong(WINDOW);
-  private final AtomicLong unacknowledged = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong granted = new AtomicLong();
   private RelaySocket local;
   private ArrayDeque<WebSocketFrame> early;
 
@@ -38,6 +44,10 @@ final class RemotePeer implements Peer {
 
   String remoteNode() {
     return remoteNode;
+  }
+
+  String remoteConn() {
+    return remoteConn;
   }
 
   /** The local socket is attached: frames that arrived before it are written now. */
@@ -53,20 +63,25 @@ final class RemotePeer implements Peer {
 
   @Override
   public void send(WebSocketFrame frame) {
-    credit.addAndGet(-frame.binaryData().length());
+    sent.addAndGet(frame.binaryData().length());
     router.sendFrame(remoteConn, frame);
   }
 
   @Override
   public boolean congested() {
-    return credit.get() <= 0;
+    return sent.get() - acknowledged.get() >= WINDOW;
   }
 
   /** The local socket drained: everything it took so far is credited back to the remote sender. */
   @Override
   public void resumeReading() {
-    long n = unacknowledged.getAndSet(0);
-    if (n > 0) router.sendCredit(remoteConn, n);
+    long total = received.get();
+    if (granted.getAndSet(total) < total) router.sendCredit(remoteConn, total);
+  }
+
+  /** What this side has credited so far, for a sender that asks (its last credit may have been lost). */
+  long grantedTotal() {
+    return granted.get();
   }
 
   @Override
@@ -87,13 +102,14 @@ final class RemotePeer implements Peer {
 
   private void deliverLocally(WebSocketFrame frame) {
     local.send(frame);
-    if (unacknowledged.addAndGet(frame.binaryData().length()) >= GRANT_BATCH && !local.congested()) {
+    if (received.addAndGet(frame.binaryData().length()) - granted.get() >= GRANT_BATCH && !local.congested()) {
       resumeReading();
     }
   }
 
-  void onCredit(long n) {
-    credit.addAndGet(n);
+  /** The receiver has taken {@code total} bytes in all. */
+  void onCredit(long total) {
+    acknowledged.accumulateAndGet(total, Math::max);
     RelaySocket socket;
     synchronized (this) {
       socket = local;

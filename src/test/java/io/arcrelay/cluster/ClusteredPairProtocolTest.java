@@ -68,6 +68,18 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
   }
 
   @Test
+  void aSenderWhoseCreditCanNeverComeIsClosedNotLeftHalfAlive() {
+    String code = newCode();
+    TestClient a = TestClient.join(client, uriA(code));
+    TestClient b = TestClient.join(client, uriB(code));
+    a.assertReaches(b, "paired across nodes");
+    b.ws().pause(); // B stops reading, so A runs out of credit
+    for (int i = 0; i < 32; i++) a.ws().writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(new byte[1024 * 1024]));
+    relay2.registry().close().await(); // node 2 stops answering on the event bus, but stays a member
+    a.assertClosedWith(1011, "peer link lost");
+  }
+
+  @Test
   void aNodeThatDiesClosesItsPeersAndFreesTheirCodes() {
     Vertx node3 = ClusterNode.start(clusterConfig()).await();
     Relay relay3 = Relay.start(node3, TestRelays.config()).await();
