@@ -4,11 +4,25 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Bounded polling for a condition that no event announces (a gauge, a count). */
 public final class Await {
 
   private Await() {}
+
+  /** Calls {@code action} until it stops throwing (e.g. connecting to a proxy that is starting). */
+  public static <T> T eventually(Supplier<T> action) {
+    long deadline = System.nanoTime() + TestClient.WAIT_SECONDS * 1_000_000_000L;
+    while (true) {
+      try {
+        return action.get();
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) throw e;
+        LockSupport.parkNanos(50_000_000);
+      }
+    }
+  }
 
   public static void until(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + TestClient.WAIT_SECONDS * 1_000_000_000L;

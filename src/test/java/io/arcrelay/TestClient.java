@@ -131,6 +131,29 @@ public final class TestClient {
     assertEquals(text, receiver.next().toString());
   }
 
+  /**
+   * Sends a unique probe and reports whether {@code receiver} got it within two seconds; older
+   * probes still in flight are skipped. For telling intact pairs from broken ones.
+   */
+  public boolean tryRoundTrip(TestClient receiver) {
+    String probe = "probe-" + System.nanoTime();
+    try {
+      send(Buffer.buffer(probe));
+    } catch (Exception closed) {
+      return false;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    try {
+      Buffer b;
+      while ((b = receiver.messages.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) != null) {
+        if (b.toString().equals(probe)) return true;
+      }
+      return false;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   public void close() {
     ws.close().await();
   }

@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** {@code arc-relay} run as a separate JVM from the test classpath, as a user would run it. */
-final class RelayProcess {
+public final class RelayProcess {
 
   private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
 
@@ -28,7 +28,7 @@ final class RelayProcess {
     reader.start();
   }
 
-  static RelayProcess start(String... args) throws IOException {
+  public static RelayProcess start(String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), ArcRelay.class.getName()));
@@ -50,16 +50,21 @@ final class RelayProcess {
     port.completeExceptionally(new IllegalStateException("relay exited before listening:\n" + stderr));
   }
 
-  int port() {
+  public int port() {
     return port.orTimeout(60, TimeUnit.SECONDS).join();
   }
 
+  /** Sends SIGKILL: the process dies without a word, as on a crashed machine. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
   /** Sends SIGTERM. */
-  void terminate() {
+  public void terminate() {
     process.destroy();
   }
 
-  int awaitExit() throws InterruptedException {
+  public int awaitExit() throws InterruptedException {
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("relay did not exit:\n" + stderr);
@@ -67,7 +72,7 @@ final class RelayProcess {
     return process.exitValue();
   }
 
-  String stderr() {
+  public String stderr() {
     return stderr.toString();
   }
 }
