@@ -1,5 +1,6 @@
 package io.arcrelay;
 
+import io.arcrelay.cluster.ClusterNode;
 import io.arcrelay.config.ConfigLoader;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
@@ -9,7 +10,17 @@ import java.util.Map;
 /** Relay configurations for tests: a random port, two event loops so pairs cross threads. */
 public final class TestRelays {
 
+  static {
+    // Every test JVM (and the relay processes it starts) forms its own cluster: runs never merge.
+    System.setProperty(ClusterNode.CLUSTER_NAME_PROPERTY, "arc-relay-test-" + ProcessHandle.current().pid());
+  }
+
   private TestRelays() {}
+
+  /** The cluster name this test JVM's nodes use. */
+  public static String clusterName() {
+    return System.getProperty(ClusterNode.CLUSTER_NAME_PROPERTY);
+  }
 
   /** The defaults with a random port and two event loops, plus {@code settings} given as flags would be. */
   public static RelayConfig config(Object... settings) {

@@ -27,11 +27,16 @@ public final class ClusterNode {
         .buildClustered();
   }
 
+  /** Overrides the cluster name of the XML config, so that separate test runs never merge. */
+  public static final String CLUSTER_NAME_PROPERTY = "arc-relay.cluster-name";
+
   private static Config hazelcastConfig(String location) {
     try {
-      return location.startsWith("classpath:")
+      Config config = location.startsWith("classpath:")
           ? new ClasspathXmlConfig(location.substring("classpath:".length()))
           : new FileSystemXmlConfig(location);
+      String name = System.getProperty(CLUSTER_NAME_PROPERTY);
+      return name == null ? config : config.setClusterName(name);
     } catch (FileNotFoundException | IllegalArgumentException e) {
       throw new ConfigException("cluster-config: cannot read " + location + " (" + e.getMessage() + ")");
     }

@@ -1,5 +1,7 @@
 package io.arcrelay.cli;
 
+import io.arcrelay.TestRelays;
+import io.arcrelay.cluster.ClusterNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,6 +33,7 @@ public final class RelayProcess {
   public static RelayProcess start(String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-D" + ClusterNode.CLUSTER_NAME_PROPERTY + "=" + TestRelays.clusterName(),
         "-cp", System.getProperty("java.class.path"), ArcRelay.class.getName()));
     command.addAll(List.of(args));
     return new RelayProcess(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
