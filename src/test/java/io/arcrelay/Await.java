@@ -17,8 +17,8 @@ public final class Await {
     while (true) {
       try {
         return action.get();
-      } catch (RuntimeException e) {
-        if (System.nanoTime() > deadline) throw e;
+      } catch (Exception e) { // Future.await() rethrows checked causes such as ConnectException as they are
+        if (System.nanoTime() > deadline) throw new AssertionError("still failing after " + TestClient.WAIT_SECONDS + " s", e);
         LockSupport.parkNanos(50_000_000);
       }
     }
