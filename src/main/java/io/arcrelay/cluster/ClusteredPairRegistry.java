@@ -2,6 +2,7 @@ package io.arcrelay.cluster;
 
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
 import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairRegistry;
@@ -18,8 +19,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -53,7 +55,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final Duration pairTtl;
   private final String routerId;
   private final NodeRouter router;
-  private final java.util.UUID membershipListener;
+  private final UUID membershipListener;
   private final long probeTimer;
   private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
@@ -81,7 +83,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probeStalledLinks());
   }
 
-  private com.hazelcast.core.HazelcastInstance hazelcast() {
+  private HazelcastInstance hazelcast() {
     return ((HazelcastClusterManager) cluster).getHazelcastInstance();
   }
 

@@ -1,6 +1,7 @@
 package io.arcrelay.cluster;
 
 import io.arcrelay.pair.PairEnd;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,11 +57,11 @@ final class NodeRouter {
   }
 
   /** Resolves once every node can reach this one. */
-  io.vertx.core.Future<Void> ready() {
+  Future<Void> ready() {
     return consumer.completion();
   }
 
-  io.vertx.core.Future<Void> close() {
+  Future<Void> close() {
     return consumer.unregister();
   }
 
@@ -98,7 +99,7 @@ final class NodeRouter {
   }
 
   /** Asks for {@code conn}'s credit total; fails if no answer comes within {@code timeoutMs}. */
-  io.vertx.core.Future<Long> probe(String conn, long timeoutMs) {
+  Future<Long> probe(String conn, long timeoutMs) {
     DeliveryOptions options = new DeliveryOptions().addHeader("to", conn).addHeader("op", "probe")
         .setSendTimeout(timeoutMs);
     return bus.<Buffer>request(address(conn), Buffer.buffer(), options).map(reply -> reply.body().getLong(0));

@@ -8,6 +8,7 @@ import io.arcrelay.TestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +61,7 @@ class ArcRelayCommandTest {
     byte[] out = pipe.getInputStream().readNBytes("to stdout".length());
     assertEquals("to stdout", new String(out));
     peer.close();
-    assertTrue(pipe.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "pipe exits when its peer leaves");
+    assertTrue(pipe.waitFor(60, TimeUnit.SECONDS), "pipe exits when its peer leaves");
     assertEquals(0, pipe.exitValue());
     relay.terminate();
     assertEquals(0, relay.awaitExit());

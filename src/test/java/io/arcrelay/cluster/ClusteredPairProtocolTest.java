@@ -9,6 +9,8 @@ import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
 import io.arcrelay.pair.PairProtocolSuite;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +76,7 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
     TestClient b = TestClient.join(client, uriB(code));
     a.assertReaches(b, "paired across nodes");
     b.ws().pause(); // B stops reading, so A runs out of credit
-    for (int i = 0; i < 32; i++) a.ws().writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(new byte[1024 * 1024]));
+    for (int i = 0; i < 32; i++) a.ws().writeBinaryMessage(Buffer.buffer(new byte[1024 * 1024]));
     relay2.registry().close().await(); // node 2 stops answering on the event bus, but stays a member
     a.assertClosedWith(1011, "peer link lost");
   }
@@ -91,7 +93,7 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
     String waitingCode = newCode();
     TestClient.join(client, TestClient.uri(relay3.port(), waitingCode)); // a side waiting on node 3
 
-    ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) node3).clusterManager())
+    ((HazelcastClusterManager) ((VertxInternal) node3).clusterManager())
         .getHazelcastInstance().getLifecycleService().terminate(); // no goodbye, as if killed
 
     a.assertClosedWith(1001, "peer node lost");
