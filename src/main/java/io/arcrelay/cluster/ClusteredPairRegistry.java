@@ -42,8 +42,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
-  static final PairEnd.Close NODE_LOST = new PairEnd.Close(1001, "peer node lost");
-  static final PairEnd.Close LINK_LOST = new PairEnd.Close(1011, "peer link lost");
   private static final int CLAIM_ATTEMPTS = 3;
   /** How often senders without credit ask their receiver where it stands. */
   private static final long PROBE_INTERVAL_MS = 5_000;
@@ -161,7 +159,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       if (remote == null || !remote.congested()) continue;
       router.probe(remote.remoteConn(), PROBE_INTERVAL_MS).onComplete(answer -> {
         if (answer.failed()) {
-          seat.endedRemotely(LINK_LOST);
+          seat.endedRemotely(PairEnd.LINK_LOST.peer());
         } else if (answer.result() < 0) {
           seat.endedRemotely(PairEnd.CLOSED.peer());
         } else {
@@ -192,7 +190,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     for (ClusterSeat seat : seats.values()) {
       RemotePeer remote = seat.remote;
       if (remote != null && !alive.contains(remote.remoteNode())) {
-        seat.endedRemotely(NODE_LOST);
+        seat.endedRemotely(PairEnd.NODE_LOST.peer());
         closed++;
       }
     }

@@ -16,7 +16,11 @@ public enum PairEnd {
   /** The side waited alone longer than {@code pairTtl}. */
   EXPIRED(new Close(1001, "pair expired"), new Close(1001, "pair expired")),
   /** The relay is shutting down. */
-  STOPPING(new Close(1001, "relay stopping"), new Close(1001, "relay stopping"));
+  STOPPING(new Close(1001, "relay stopping"), new Close(1001, "relay stopping")),
+  /** The node holding the other side left the cluster or died (only the surviving side is told). */
+  NODE_LOST(null, new Close(1001, "peer node lost")),
+  /** The node holding the other side stopped answering on the event bus while still a member. */
+  LINK_LOST(null, new Close(1011, "peer link lost"));
 
   private final Close self;
   private final Close peer;
