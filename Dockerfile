@@ -16,6 +16,6 @@ USER relay
 EXPOSE 8765 5701
 # Same options as scripts/jvm-options, with the heap sized from the container's memory limit.
 ENV MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:InitialRAMPercentage=5 -XX:MaxRAMPercentage=60 -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError --add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+    JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:InitialRAMPercentage=5 -XX:MaxRAMPercentage=60 -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError"
 HEALTHCHECK --interval=10s --timeout=3s CMD ["sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8765 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '\"ok\":true' <&3"]
 ENTRYPOINT ["java", "-jar", "/app/arc-relay.jar", "start"]
