@@ -1,6 +1,5 @@
 package io.arcrelay.bench;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,16 +43,14 @@ final class Latency implements Callable<Integer> {
     List<WebSocket> sockets = clients.connectAll(urls, 50);
     Stats[] window = {new Stats()};
     for (WebSocket ws : sockets) {
-      ws.binaryMessageHandler(echoed -> window[0].add(System.nanoTime() - echoed.getLong(0)));
+      ws.binaryMessageHandler(echoed -> window[0].addRoundTrip(echoed));
     }
     long tickMs = 1;
     int perTick = Math.max(1, (int) (rate * tickMs / 1000));
     int[] next = {0};
     clients.vertx.setPeriodic(tickMs, id -> {
       for (int i = 0; i < perTick; i++) {
-        Buffer message = Buffer.buffer(new byte[64]);
-        message.setLong(0, System.nanoTime());
-        sockets.get(next[0]++ % sockets.size()).writeBinaryMessage(message);
+        sockets.get(next[0]++ % sockets.size()).writeBinaryMessage(Stats.stamped());
       }
     });
     Thread.sleep(warmup * 1000L);

@@ -40,11 +40,9 @@ final class Stall implements Callable<Integer> {
     Buffer message = Buffer.buffer(new byte[64 * 1024]);
     clients.vertx.runOnContext(v -> Clients.pump(sender, message, accepted::addAndGet));
     Stats stats = new Stats();
-    probe.binaryMessageHandler(echoed -> stats.add(System.nanoTime() - echoed.getLong(0)));
+    probe.binaryMessageHandler(stats::addRoundTrip);
     clients.vertx.setPeriodic(Math.max(1, 1000 / rate), id -> {
-      Buffer ping = Buffer.buffer(new byte[64]);
-      ping.setLong(0, System.nanoTime());
-      probe.writeBinaryMessage(ping);
+      probe.writeBinaryMessage(Stats.stamped());
     });
     Thread.sleep(seconds * 1000L);
     System.out.printf("stall accepted_MiB=%.1f other_pair %s%n", accepted.get() / 1048576.0, stats.summary());

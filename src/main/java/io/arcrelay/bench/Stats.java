@@ -1,9 +1,20 @@
 package io.arcrelay.bench;
 
+import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
 
 /** Round-trip times in nanoseconds, summarised as percentiles in milliseconds. */
 final class Stats {
+
+  /** A 64-byte message carrying the time it was made, for {@link #addRoundTrip} when it comes back. */
+  static Buffer stamped() {
+    return Buffer.buffer(new byte[64]).setLong(0, System.nanoTime());
+  }
+
+  /** Records the round trip of a message made by {@link #stamped()} and echoed back. */
+  void addRoundTrip(Buffer echoed) {
+    add(System.nanoTime() - echoed.getLong(0));
+  }
 
   private long[] samples = new long[1 << 16];
   private int count;
