@@ -2,6 +2,9 @@ package io.arcrelay;
 
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.ops.HealthEndpoint;
+import io.arcrelay.ops.MetricsEndpoint;
+import io.arcrelay.ops.NodeHealth;
+import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.Keepalive;
 import io.arcrelay.pair.PairEndpoint;
 import io.arcrelay.pair.PairRegistry;
@@ -14,26 +17,33 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Wires one event loop's share of the relay: the HTTP server (shared by every instance on the same
- * port), its routes, and the keepalive timer for the sockets this loop accepts.
+ * port), its routes (health, metrics, then the pair upgrade on every other path), and the keepalive
+ * timer for the sockets this loop accepts.
  */
 public final class RelayVerticle extends VerticleBase {
 
   private final RelayConfig config;
   private final PairRegistry registry;
+  private final RelayMetrics metrics;
+  private final NodeHealth health;
   private Keepalive keepalive;
   private HttpServer server;
 
-  public RelayVerticle(RelayConfig config, PairRegistry registry) {
+  public RelayVerticle(RelayConfig config, PairRegistry registry, RelayMetrics metrics, NodeHealth health) {
     this.config = config;
     this.registry = registry;
+    this.metrics = metrics;
+    this.health = health;
   }
 
   @Override
   public Future<?> start() {
     keepalive = new Keepalive(vertx, config.pingInterval());
     Router router = Router.router(vertx);
-    new HealthEndpoint(registry).addRoutes(router);
-    new PairEndpoint(registry, keepalive, config).addRoutes(router);
+    new HealthEndpoint(registry, health).addRoutes(router);
+    new MetricsEndpoint(metrics).addRoutes(router);
+    new PairEndpoint(registry, keepalive, config, metrics).addRoutes(router);
+    health.watch(context);
     server = vertx.createHttpServer(serverOptions()).requestHandler(router);
     return server.listen();
   }

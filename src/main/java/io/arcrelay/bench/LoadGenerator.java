@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
  * relay's cost is read against a baseline measured the same way on the same machine.
  */
 @Command(name = "bench", description = "Load generator (see docs/benchmarks.md and bench/run).",
-    subcommands = {Throughput.class, Latency.class, Echo.class, Idle.class, Stall.class, Pairing.class})
+    subcommands = {Throughput.class, Latency.class, Echo.class, Idle.class, Stall.class, Pairing.class,
+        Steady.class})
 public final class LoadGenerator {
 }

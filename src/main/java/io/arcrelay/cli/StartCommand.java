@@ -1,18 +1,20 @@
 package io.arcrelay.cli;
 
 import io.arcrelay.Relay;
-import io.arcrelay.cluster.ClusterNode;
 import io.arcrelay.config.ConfigException;
 import io.arcrelay.config.ConfigLoader;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
+import io.arcrelay.ops.RelayMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,9 +52,10 @@ final class StartCommand implements Callable<Integer> {
       System.err.println("arc-relay: " + e.getMessage());
       return 2;
     }
+    RelayMetrics metrics = new RelayMetrics();
     Vertx vertx;
     try {
-      vertx = config.cluster() ? ClusterNode.start(config).await() : Vertx.vertx();
+      vertx = Relay.vertx(config, metrics).await();
     } catch (ConfigException e) {
       System.err.println("arc-relay: " + e.getMessage());
       return 2;
@@ -62,7 +65,7 @@ final class StartCommand implements Callable<Integer> {
     }
     Relay relay;
     try {
-      relay = Relay.start(vertx, config).await();
+      relay = Relay.start(vertx, config, metrics).await();
     } catch (Exception e) {
       System.err.println("arc-relay: cannot start on " + config.host() + ":" + config.port() + ": " + e.getMessage());
       vertx.close();
@@ -71,22 +74,37 @@ final class StartCommand implements Callable<Integer> {
     log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {}{})",
         config.host(), relay.port(), config.eventLoops(), config.pairTtl(),
         config.cluster() ? ", clustered" : "");
-    CountDownLatch signalled = new CountDownLatch(1);
-    sun.misc.SignalHandler onSignal = sig -> {
-      log.info("SIG{}: closing every socket with 1001 \"relay stopping\"", sig.getName());
-      signalled.countDown();
-    };
-    Signal.handle(new Signal("TERM"), onSignal);
-    Signal.handle(new Signal("INT"), onSignal);
-    signalled.await();
-    try {
-      relay.stop().toCompletionStage().toCompletableFuture()
-          .get(config.shutdownGrace().toMillis() + 2000, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("sockets did not all close in time: {}", e.toString());
-    }
-    vertx.close();
+    Duration drainDelay = awaitSignal(config.drainDelay());
+    awaitBounded(relay.drain(drainDelay), drainDelay.plus(config.shutdownGrace()).plusSeconds(2),
+        "sockets did not all close in time");
+    awaitBounded(vertx.close(), Duration.ofSeconds(10), "did not leave the cluster in time");
     log.info("stopped");
     return 0;
+  }
+
+  /**
+   * Waits for SIGTERM (an orchestrator stopping the node: drain for {@code drainDelay}) or SIGINT
+   * (someone at a terminal: stop now); returns the drain delay to use.
+   */
+  private static Duration awaitSignal(Duration drainDelay) throws InterruptedException {
+    CompletableFuture<Duration> signalled = new CompletableFuture<>();
+    Signal.handle(new Signal("TERM"), sig -> signalled.complete(drainDelay));
+    Signal.handle(new Signal("INT"), sig -> signalled.complete(Duration.ZERO));
+    try {
+      Duration delay = signalled.get();
+      log.info("stopping: not ready now, every socket closes with 1001 \"relay stopping\" in {}", delay);
+      return delay;
+    } catch (ExecutionException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  /** Waits off the event loop for {@code step}, at most {@code bound}; a stop must never hang. */
+  private static void awaitBounded(Future<Void> step, Duration bound, String warning) throws InterruptedException {
+    try {
+      step.toCompletionStage().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("{}: {}", warning, e.toString());
+    }
   }
 }

@@ -7,6 +7,7 @@ import io.arcrelay.config.ConfigException;
 import io.arcrelay.config.RelayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -17,14 +18,14 @@ public final class ClusterNode {
 
   private ClusterNode() {}
 
-  public static Future<Vertx> start(RelayConfig config) {
+  /** Joins the cluster with {@code builder}, which already carries {@code options} (metrics and such). */
+  public static Future<Vertx> start(RelayConfig config, VertxOptions options, VertxBuilder builder) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config.clusterConfig()));
-    return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions()
-            .setHost(config.clusterHost())
-            .setClusterPublicHost(config.clusterHost())))
-        .withClusterManager(manager)
-        .buildClustered();
+    options.setEventBusOptions(new EventBusOptions()
+        .setHost(config.clusterHost())
+        .setPort(config.clusterPort())
+        .setClusterPublicHost(config.clusterHost()));
+    return builder.with(options).withClusterManager(manager).buildClustered();
   }
 
   /** Overrides the cluster name of the XML config, so that separate test runs never merge. */

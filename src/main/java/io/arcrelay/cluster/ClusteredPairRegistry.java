@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairEnd;
+import io.arcrelay.pair.PairMetrics;
 import io.arcrelay.pair.PairRegistry;
 import io.arcrelay.pair.RelaySocket;
 import io.arcrelay.pair.Seat;
@@ -51,6 +52,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final String nodeId;
   private final AsyncMap<String, String> map;
   private final Duration pairTtl;
+  private final PairMetrics metrics;
   private final String routerId;
   private final NodeRouter router;
   private final UUID membershipListener;
@@ -59,8 +61,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final AtomicLong connections = new AtomicLong();
   private volatile boolean stopping;
 
-  private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl) {
+  private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl,
+      PairMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.cluster = ((VertxInternal) vertx).clusterManager();
     this.nodeId = cluster.getNodeId();
     this.map = map;
@@ -86,9 +90,9 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   /** Joins the pair map and starts this node's router; {@code vertx} must be clustered with Hazelcast. */
-  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl) {
+  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl, PairMetrics metrics) {
     return vertx.sharedData().<String, String>getAsyncMap("arc-relay.pairs").compose(map -> {
-      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl);
+      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl, metrics);
       return registry.router.ready().map(v -> registry);
     });
   }
@@ -99,6 +103,11 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
   public List<String> members() {
     return cluster.getNodes();
+  }
+
+  /** Whether this node is still a running member of the cluster. */
+  public boolean member() {
+    return hazelcast().getLifecycleService().isRunning() && cluster.getNodes().contains(nodeId);
   }
 
   @Override
@@ -136,9 +145,21 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     return cluster.getNodes().contains(node);
   }
 
+  /** A pair split across nodes counts as active on both of them. */
   @Override
-  public int pairCount() {
-    return (int) seats.values().stream().filter(ClusterSeat::countsAsPair).count();
+  public PairMetrics.Census census() {
+    int waiting = 0;
+    int active = 0;
+    int sidesA = 0;
+    for (ClusterSeat seat : seats.values()) {
+      if (seat.side == Seat.Side.A) {
+        sidesA++;
+        if (seat.partner == null && seat.remote == null) waiting++; else active++;
+      } else if (seat.partner == null) {
+        active++;
+      }
+    }
+    return new PairMetrics.Census(waiting, active, sidesA, seats.size() - sidesA);
   }
 
   @Override
@@ -159,9 +180,9 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       if (remote == null || !remote.congested()) continue;
       router.probe(remote.remoteConn(), PROBE_INTERVAL_MS).onComplete(answer -> {
         if (answer.failed()) {
-          seat.endedRemotely(PairEnd.LINK_LOST.peer());
+          seat.endedRemotely(PairEnd.LINK_LOST.peer(), PairEnd.LINK_LOST);
         } else if (answer.result() < 0) {
-          seat.endedRemotely(PairEnd.CLOSED.peer());
+          seat.endedRemotely(PairEnd.CLOSED.peer(), null);
         } else {
           remote.onCredit(answer.result());
         }
@@ -190,7 +211,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     for (ClusterSeat seat : seats.values()) {
       RemotePeer remote = seat.remote;
       if (remote != null && !alive.contains(remote.remoteNode())) {
-        seat.endedRemotely(PairEnd.NODE_LOST.peer());
+        seat.endedRemotely(PairEnd.NODE_LOST.peer(), PairEnd.NODE_LOST);
         closed++;
       }
     }
@@ -222,7 +243,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   @Override
   public void onClose(String conn, PairEnd.Close close) {
     ClusterSeat seat = seats.get(conn);
-    if (seat != null) seat.endedRemotely(close);
+    if (seat != null) seat.endedRemotely(close, null); // the other node counted the end
   }
 
   /**
@@ -241,6 +262,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     volatile RemotePeer remote;
     boolean ended;
     long ttlTimer = -1;
+    final long claimedNanos = System.nanoTime();
+    long formedNanos = -1;
 
     ClusterSeat(Seat.Side side, PairCode code, String key, String conn, PairEntry entry) {
       this.side = side;
@@ -258,10 +281,6 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     @Override
     public PairCode code() {
       return code;
-    }
-
-    boolean countsAsPair() {
-      return side == Seat.Side.A || partner == null;
     }
 
     @Override
@@ -303,6 +322,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     private void connectIfComplete(List<Runnable> then) {
       if (remote != null && socket != null) {
         cancelTtl();
+        formed(side == Seat.Side.A); // both nodes see it form; A's counts it
         RelaySocket s = socket;
         RemotePeer r = remote;
         r.attachLocal(s);
@@ -310,6 +330,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       } else if (partner != null && socket != null && partner.socket != null) {
         cancelTtl();
         partner.cancelTtl();
+        formed(side == Seat.Side.A);
+        partner.formed(partner.side == Seat.Side.A);
         RelaySocket mine = socket;
         RelaySocket theirs = partner.socket;
         log.info("{} paired on {}", code, nodeId);
@@ -320,6 +342,12 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       } else if (side == Seat.Side.A && socket != null && ttlTimer < 0) {
         ttlTimer = vertx.setTimer(pairTtl.toMillis(), id -> expire());
       }
+    }
+
+    /** Called with the monitor held, once the pair is connected. */
+    private void formed(boolean count) {
+      formedNanos = System.nanoTime();
+      if (count) metrics.pairFormed(formedNanos - claimedNanos);
     }
 
     boolean joinedRemotely(String fromNode, String fromConn) {
@@ -351,8 +379,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       PairEnd effective = stopping ? PairEnd.STOPPING : why;
       RelaySocket partnerSocket = null;
       RemotePeer r;
+      long lived;
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return;
+        lived = lifetime();
         end();
         if (partner != null && !partner.ended) {
           partner.end();
@@ -361,22 +391,33 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
         r = remote;
       }
       log.info("{} ended on {}: {}", code, nodeId, effective);
+      metrics.pairEnded(effective, lived);
       removeEntry();
       if (partnerSocket != null) partnerSocket.close(effective.peer());
       if (r != null) r.close(effective.peer());
     }
 
-    /** The other node ended the pair, or left the cluster: close this side as told. */
-    void endedRemotely(PairEnd.Close close) {
+    /**
+     * The other node ended the pair, or this node found it gone: close this side as told. The end is
+     * counted as {@code why}, or not at all when null (the other node counted it).
+     */
+    void endedRemotely(PairEnd.Close close, PairEnd why) {
       RelaySocket s;
+      long lived;
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return;
+        lived = lifetime();
         end();
         s = socket;
       }
       log.info("{} ended by its remote peer: {} {}", code, close.code(), close.reason());
+      if (why != null) metrics.pairEnded(why, lived);
       removeEntry();
       if (s != null) s.close(close);
+    }
+
+    private long lifetime() {
+      return formedNanos < 0 ? -1 : System.nanoTime() - formedNanos;
     }
 
     private void end() {

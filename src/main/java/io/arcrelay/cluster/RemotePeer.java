@@ -89,6 +89,11 @@ final class RemotePeer implements Peer {
     router.sendClose(remoteConn, close);
   }
 
+  @Override
+  public boolean crossNode() {
+    return true;
+  }
+
   // ---- from the remote node ----
 
   synchronized void onFrame(WebSocketFrame frame) {
@@ -101,8 +106,9 @@ final class RemotePeer implements Peer {
   }
 
   private void deliverLocally(WebSocketFrame frame) {
+    int bytes = frame.binaryData().length(); // read first: a written frame's buffer is consumed
     local.send(frame);
-    if (received.addAndGet(frame.binaryData().length()) - granted.get() >= GRANT_BATCH && !local.congested()) {
+    if (received.addAndGet(bytes) - granted.get() >= GRANT_BATCH && !local.congested()) {
       resumeReading();
     }
   }

@@ -70,9 +70,11 @@ public final class ConfigLoader {
         (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_MESSAGE_SIZE)),
         (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_FRAME_SIZE)),
         (int) r.integer(Setting.EVENT_LOOPS),
+        r.duration(Setting.DRAIN_DELAY),
         r.duration(Setting.SHUTDOWN_GRACE),
         r.bool(Setting.CLUSTER),
         r.text(Setting.CLUSTER_HOST),
+        (int) r.integer(Setting.CLUSTER_PORT),
         r.text(Setting.CLUSTER_CONFIG));
   }
 

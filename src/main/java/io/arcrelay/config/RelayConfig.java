@@ -17,9 +17,11 @@ import java.time.Duration;
  * @param maxMessageSize largest message (sum of its frames) forwarded; larger closes the sender with 1009
  * @param maxFrameSize   largest single WebSocket frame accepted
  * @param eventLoops     relay verticle instances, one per event loop
+ * @param drainDelay     on SIGTERM, how long the node stays up but not ready before it closes every socket
  * @param shutdownGrace  how long a stopping relay waits for its sockets to close before it exits
  * @param cluster        whether to join a Hazelcast cluster of relays
  * @param clusterHost    the address other nodes reach this node's event bus at
+ * @param clusterPort    the event bus's TCP port between nodes, 0 for any free port
  * @param clusterConfig  Hazelcast XML config: a file path, or {@code classpath:NAME}
  */
 public record RelayConfig(
@@ -31,17 +33,23 @@ public record RelayConfig(
     int maxMessageSize,
     int maxFrameSize,
     int eventLoops,
+    Duration drainDelay,
     Duration shutdownGrace,
     boolean cluster,
     String clusterHost,
+    int clusterPort,
     String clusterConfig) {
 
   public RelayConfig {
     requirePositive("pair-ttl", pairTtl);
     requirePositive("ping-interval", pingInterval);
     requirePositive("shutdown-grace", shutdownGrace);
+    if (drainDelay == null || drainDelay.isNegative()) throw new ConfigException("drain-delay: must not be negative");
     if (host == null || host.isBlank()) throw new ConfigException("host: must not be empty");
     if (port < 0 || port > 65535) throw new ConfigException("port: must be 0..65535, got " + port);
+    if (clusterPort < 0 || clusterPort > 65535) {
+      throw new ConfigException("cluster-port: must be 0..65535, got " + clusterPort);
+    }
     if (holdLimit < 0) throw new ConfigException("hold-limit: must not be negative");
     if (maxMessageSize <= 0) throw new ConfigException("max-message-size: must be positive");
     if (maxFrameSize <= 0) throw new ConfigException("max-frame-size: must be positive");
@@ -51,12 +59,6 @@ public record RelayConfig(
   /** The defaults: the seed relay's port and TTL, plus the limits that keep memory bounded. */
   public static RelayConfig defaults() {
     return ConfigLoader.load(java.util.Map.of(), java.util.Map.of(), null);
-  }
-
-  /** The same settings listening on another port (used to share one random port between event loops). */
-  public RelayConfig withPort(int newPort) {
-    return new RelayConfig(host, newPort, pairTtl, pingInterval, holdLimit, maxMessageSize,
-        maxFrameSize, eventLoops, shutdownGrace, cluster, clusterHost, clusterConfig);
   }
 
   private static void requirePositive(String name, Duration d) {

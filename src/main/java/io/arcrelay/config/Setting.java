@@ -17,9 +17,13 @@ public enum Setting {
   MAX_FRAME_SIZE("maxFrameSize", "16MiB", "largest single WebSocket frame accepted"),
   EVENT_LOOPS("eventLoops", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
       "event loops serving sockets (default: half the CPUs, the rest is for the kernel's TCP work)"),
+  DRAIN_DELAY("drainDelay", "2s",
+      "on SIGTERM, how long the node stays up but not ready (for load balancers to notice) before it "
+          + "closes every socket; SIGINT skips it"),
   SHUTDOWN_GRACE("shutdownGrace", "5s", "on stop, how long to wait for sockets to close"),
   CLUSTER("cluster", "false", "join a Hazelcast cluster of relays (true/false)"),
   CLUSTER_HOST("clusterHost", "127.0.0.1", "address other nodes reach this one's event bus at (the pod IP)"),
+  CLUSTER_PORT("clusterPort", "0", "event-bus port between nodes (0: any free port; fix it where firewalls need to know)"),
   CLUSTER_CONFIG("clusterConfig", "conf/cluster.xml",
       "Hazelcast config: a file, or classpath:NAME (conf/cluster-kubernetes.xml for DNS discovery)");
 

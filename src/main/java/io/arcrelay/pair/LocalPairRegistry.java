@@ -19,12 +19,14 @@ public final class LocalPairRegistry implements PairRegistry {
 
   private final Vertx vertx;
   private final Duration pairTtl;
+  private final PairMetrics metrics;
   private final ConcurrentHashMap<PairCode, Pair> pairs = new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
-  public LocalPairRegistry(Vertx vertx, Duration pairTtl) {
+  public LocalPairRegistry(Vertx vertx, Duration pairTtl, PairMetrics metrics) {
     this.vertx = vertx;
     this.pairTtl = pairTtl;
+    this.metrics = metrics;
   }
 
   @Override
@@ -47,8 +49,13 @@ public final class LocalPairRegistry implements PairRegistry {
   }
 
   @Override
-  public int pairCount() {
-    return pairs.size();
+  public PairMetrics.Census census() {
+    int waiting = 0;
+    int active = 0;
+    for (Pair pair : pairs.values()) {
+      if (pair.seatB == null) waiting++; else active++;
+    }
+    return new PairMetrics.Census(waiting, active, waiting + active, active);
   }
 
   @Override
@@ -64,6 +71,8 @@ public final class LocalPairRegistry implements PairRegistry {
     RelaySocket socketB;
     PairEnd ended;
     long ttlTimer = -1;
+    final long createdNanos = System.nanoTime();
+    long formedNanos = -1;
 
     Pair(PairCode code) {
       this.code = code;
@@ -102,11 +111,15 @@ public final class LocalPairRegistry implements PairRegistry {
           if (side == Seat.Side.A) socketA = socket; else socketB = socket;
         }
         complete = endedBefore == null && socketA != null && socketB != null;
-        if (complete && ttlTimer >= 0) vertx.cancelTimer(ttlTimer);
+        if (complete) {
+          if (ttlTimer >= 0) vertx.cancelTimer(ttlTimer);
+          formedNanos = System.nanoTime();
+        }
       }
       if (endedBefore != null) {
         socket.close(endedBefore.peer());
       } else if (complete) {
+        metrics.pairFormed(formedNanos - createdNanos);
         log.info("{} paired", code);
         socketA.peerJoined(socketB);
         socketB.peerJoined(socketA);
@@ -122,12 +135,15 @@ public final class LocalPairRegistry implements PairRegistry {
 
     /** Marks the pair ended and frees its code; true only for the call that ended it. */
     private boolean end(PairEnd why) {
+      long lived;
       synchronized (this) {
         if (ended != null) return false;
         ended = why;
         if (ttlTimer >= 0) vertx.cancelTimer(ttlTimer);
+        lived = formedNanos < 0 ? -1 : System.nanoTime() - formedNanos;
       }
       pairs.remove(code, this);
+      metrics.pairEnded(why, lived);
       log.info("{} ended: {}", code, why);
       return true;
     }

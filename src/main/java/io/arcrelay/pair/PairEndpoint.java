@@ -17,11 +17,13 @@ public final class PairEndpoint {
   private final PairRegistry registry;
   private final Keepalive keepalive;
   private final RelayConfig config;
+  private final PairMetrics metrics;
 
-  public PairEndpoint(PairRegistry registry, Keepalive keepalive, RelayConfig config) {
+  public PairEndpoint(PairRegistry registry, Keepalive keepalive, RelayConfig config, PairMetrics metrics) {
     this.registry = registry;
     this.keepalive = keepalive;
     this.config = config;
+    this.metrics = metrics;
   }
 
   /** Adds the catch-all upgrade route; add it after every other endpoint's routes. */
@@ -54,7 +56,7 @@ public final class PairEndpoint {
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.succeeded()) {
           new RelaySocket(upgraded.result(), context, seat, keepalive, config.holdLimit(),
-              config.maxMessageSize()).start();
+              config.maxMessageSize(), metrics).start();
         } else {
           seat.leave(PairEnd.CLOSED);
         }
@@ -67,7 +69,8 @@ public final class PairEndpoint {
     return upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
-  private static void refuse(HttpServerRequest request, int status, String reason) {
+  private void refuse(HttpServerRequest request, int status, String reason) {
+    metrics.rejected(status);
     request.response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")

@@ -15,8 +15,8 @@ public interface PairRegistry {
    */
   Future<Seat> claim(PairCode code);
 
-  /** Pairs this node knows, waiting ones included. */
-  int pairCount();
+  /** What this node holds now: pairs waiting and active, sides by letter. */
+  PairMetrics.Census census();
 
   /** From now on, sides that leave take their peer down with {@link PairEnd#STOPPING}. */
   void stopping();

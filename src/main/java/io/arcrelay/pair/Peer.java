@@ -20,4 +20,9 @@ public interface Peer {
 
   /** Closes the peer's socket, e.g. because this side left. */
   void close(PairEnd.Close close);
+
+  /** True when frames sent to this peer leave this node. */
+  default boolean crossNode() {
+    return false;
+  }
 }

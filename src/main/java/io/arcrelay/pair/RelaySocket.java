@@ -28,8 +28,10 @@ public final class RelaySocket implements Peer {
   private final Seat seat;
   private final int maxMessageSize;
   private final HeldFrames held;
+  private final PairMetrics metrics;
 
   private Peer peer;
+  private boolean peerCrossNode;
   private boolean paused;
   private boolean droppingText;
   private long messageBytes;
@@ -40,8 +42,9 @@ public final class RelaySocket implements Peer {
   private final Keepalive keepalive;
 
   public RelaySocket(ServerWebSocket ws, Context context, Seat seat, Keepalive keepalive,
-      long holdLimit, int maxMessageSize) {
+      long holdLimit, int maxMessageSize, PairMetrics metrics) {
     this.ws = ws;
+    this.metrics = metrics;
     this.context = context;
     this.keepalive = keepalive;
     this.seat = seat;
@@ -72,7 +75,10 @@ public final class RelaySocket implements Peer {
     if (closing) return;
     switch (frame.type()) {
       case BINARY -> forwardBinary(frame, frame.binaryData().length());
-      case TEXT -> droppingText = !frame.isFinal();
+      case TEXT -> {
+        metrics.textDropped();
+        droppingText = !frame.isFinal();
+      }
       case CONTINUATION -> {
         if (droppingText) {
           droppingText = !frame.isFinal();
@@ -91,16 +97,24 @@ public final class RelaySocket implements Peer {
       return;
     }
     if (peer == null) {
-      if (held.hold(frame)) pause();
+      metrics.held(frame.binaryData().length());
+      if (held.hold(frame)) pause(PairMetrics.Pause.HOLD_LIMIT);
       return;
     }
-    peer.send(frame);
-    if (peer.congested()) pause();
+    forward(frame);
+    if (peer.congested()) pause(PairMetrics.Pause.PEER_BUSY);
   }
 
-  private void pause() {
+  private void forward(WebSocketFrame frame) {
+    int bytes = frame.binaryData().length(); // read first: a written frame's buffer is consumed
+    peer.send(frame);
+    metrics.forwarded(peerCrossNode, bytes);
+  }
+
+  private void pause(PairMetrics.Pause why) {
     if (!paused) {
       paused = true;
+      metrics.paused(why);
       ws.pause();
     }
   }
@@ -116,10 +130,11 @@ public final class RelaySocket implements Peer {
   public void peerJoined(Peer joined) {
     context.runOnContext(v -> {
       if (closing) return;
-      held.drainTo(joined::send);
       peer = joined;
+      peerCrossNode = joined.crossNode();
+      held.drainTo(this::forward);
       ws.drainHandler(drained -> joined.resumeReading());
-      if (joined.congested()) pause(); else resumeIfPeerReady();
+      if (joined.congested()) pause(PairMetrics.Pause.PEER_BUSY); else resumeIfPeerReady();
     });
   }
 
@@ -133,6 +148,7 @@ public final class RelaySocket implements Peer {
       silentTicks = 0;
     } else if (++silentTicks >= 2) {
       log.debug("{} side {} silent for two ping intervals", seat.code(), seat.side());
+      metrics.keepaliveTimeout();
       end(PairEnd.SILENT);
       return;
     }

@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.arcrelay.Await;
+import io.arcrelay.Http;
 import io.arcrelay.TestClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,20 +29,48 @@ class ArcRelayCommandTest {
   }
 
   @Test
-  void sigtermClosesEverySocketWith1001AndExitsZero() throws Exception {
-    RelayProcess relay = RelayProcess.start("start", "--host", "127.0.0.1", "--port", "0");
+  void sigtermDrainsThenClosesEverySocketWith1001AndExitsZero() throws Exception {
+    RelayProcess relay = RelayProcess.start("start", "--host", "127.0.0.1", "--port", "0", "--drain-delay", "10s");
     int port = relay.port();
+    Http http = new Http(vertx, port);
     TestClient a = TestClient.join(client, TestClient.uri(port, "proc"));
     TestClient b = TestClient.join(client, TestClient.uri(port, "proc"));
     a.assertReaches(b, "hello through a real process");
     TestClient waiting = TestClient.join(client, TestClient.uri(port, "alone"));
 
     relay.terminate();
-    a.assertClosedWith(1001, "relay stopping");
-    b.assertClosedWith(1001, "relay stopping");
-    waiting.assertClosedWith(1001, "relay stopping");
+    Await.until("readiness turns 503 as soon as SIGTERM arrives", () -> http.get("/health/ready").status() == 503);
+    assertEquals(200, http.get("/health/live").status(), "a draining node is still live");
+    TestClient late = TestClient.join(client, TestClient.uri(port, "late"));
+    TestClient lateB = TestClient.join(client, TestClient.uri(port, "late"));
+    late.assertReaches(lateB, "during the drain delay the node still pairs whoever the load balancer sent");
+    a.assertReaches(b, "and existing pairs keep flowing");
+
+    for (TestClient side : List.of(a, b, waiting, late, lateB)) side.assertClosedWith(1001, "relay stopping");
     assertEquals(0, relay.awaitExit(), relay.stderr());
     assertFalse(relay.stderr().contains("proc"), "the pair code never reaches the log");
+  }
+
+  @Test
+  void sigintStopsAtOnceAndJsonLogsAreOneObjectPerLine() throws Exception {
+    RelayProcess relay = RelayProcess.start(Map.of("ARC_RELAY_LOG_FORMAT", "json"),
+        "start", "--host", "127.0.0.1", "--port", "0", "--drain-delay", "10m");
+    int port = relay.port();
+    TestClient a = TestClient.join(client, TestClient.uri(port, "json-logged"));
+    TestClient b = TestClient.join(client, TestClient.uri(port, "json-logged"));
+    a.assertReaches(b, "paired");
+
+    relay.interrupt();
+    a.assertClosedWith(1001, "relay stopping");
+    b.assertClosedWith(1001, "relay stopping");
+    assertEquals(0, relay.awaitExit(), relay.stderr());
+    List<String> lines = relay.stderr().lines().toList();
+    assertTrue(lines.size() >= 3, relay.stderr());
+    for (String line : lines) {
+      JsonObject entry = new JsonObject(line);
+      assertTrue(entry.containsKey("level") && entry.containsKey("formattedMessage"), line);
+    }
+    assertFalse(relay.stderr().contains("json-logged"), "the pair code never reaches the log");
   }
 
   @Test

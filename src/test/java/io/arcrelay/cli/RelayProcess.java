@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -31,12 +32,19 @@ public final class RelayProcess {
   }
 
   public static RelayProcess start(String... args) throws IOException {
+    return start(Map.of(), args);
+  }
+
+  /** Starts {@code arc-relay args} with {@code env} added to this JVM's environment. */
+  public static RelayProcess start(Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-D" + ClusterNode.CLUSTER_NAME_PROPERTY + "=" + TestRelays.clusterName(),
         "-cp", System.getProperty("java.class.path"), ArcRelay.class.getName()));
     command.addAll(List.of(args));
-    return new RelayProcess(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().putAll(env);
+    return new RelayProcess(builder.start());
   }
 
   private void readStderr() {
@@ -62,9 +70,14 @@ public final class RelayProcess {
     process.destroyForcibly();
   }
 
-  /** Sends SIGTERM. */
+  /** Sends SIGTERM, as an orchestrator stopping the node does. */
   public void terminate() {
     process.destroy();
+  }
+
+  /** Sends SIGINT, as Ctrl-C at a terminal does. */
+  public void interrupt() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
   }
 
   public int awaitExit() throws InterruptedException {

@@ -7,6 +7,7 @@ import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
+import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.PairProtocolSuite;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,8 +34,8 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
 
   @BeforeAll
   static void formCluster() {
-    node1 = ClusterNode.start(clusterConfig()).await();
-    node2 = ClusterNode.start(clusterConfig()).await();
+    node1 = Relay.vertx(clusterConfig(), new RelayMetrics()).await();
+    node2 = Relay.vertx(clusterConfig(), new RelayMetrics()).await();
   }
 
   @AfterAll
@@ -83,7 +84,7 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
 
   @Test
   void aNodeThatDiesClosesItsPeersAndFreesTheirCodes() {
-    Vertx node3 = ClusterNode.start(clusterConfig()).await();
+    Vertx node3 = Relay.vertx(clusterConfig(), new RelayMetrics()).await();
     Relay relay3 = Relay.start(node3, TestRelays.config()).await();
     String code = newCode();
     TestClient a = TestClient.join(client, uriA(code));

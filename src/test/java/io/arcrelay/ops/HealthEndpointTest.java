@@ -3,15 +3,14 @@ package io.arcrelay.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.arcrelay.Await;
+import io.arcrelay.Http;
 import io.arcrelay.Relay;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,14 +19,14 @@ class HealthEndpointTest {
 
   private Vertx vertx;
   private Relay relay;
-  private HttpClient http;
+  private Http http;
   private WebSocketClient ws;
 
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
     relay = Relay.start(vertx, TestRelays.config()).await();
-    http = vertx.createHttpClient();
+    http = new Http(vertx, relay.port());
     ws = TestClient.newClient(vertx);
   }
 
@@ -36,17 +35,8 @@ class HealthEndpointTest {
     vertx.close().await();
   }
 
-  private record Response(int status, Buffer body) {}
-
-  private Response get(String path) {
-    return http.request(HttpMethod.GET, relay.port(), "127.0.0.1", path)
-        .compose(req -> req.send())
-        .compose(res -> res.body().map(body -> new Response(res.statusCode(), body)))
-        .await();
-  }
-
   private int pairs(String path) {
-    Response response = get(path);
+    Http.Response response = http.get(path);
     assertEquals(200, response.status());
     JsonObject body = response.body().toJsonObject();
     assertEquals(true, body.getBoolean("ok"));
@@ -67,8 +57,24 @@ class HealthEndpointTest {
   }
 
   @Test
+  void drainingTurnsReadinessOffWhileTheNodeStaysLiveAndPairsFlow() {
+    assertEquals(200, http.get("/health/live").status());
+    assertEquals(200, http.get("/health/ready").status());
+    TestClient a = TestClient.join(ws, TestClient.uri(relay.port(), "h3"));
+    TestClient b = TestClient.join(ws, TestClient.uri(relay.port(), "h3"));
+
+    relay.drain(Duration.ofMinutes(1));
+
+    Http.Response ready = http.get("/health/ready");
+    assertEquals(503, ready.status());
+    assertEquals("DOWN", ready.body().toJsonObject().getString("outcome"));
+    assertEquals(200, http.get("/health/live").status());
+    a.assertReaches(b, "pairs keep flowing while the node drains");
+  }
+
+  @Test
   void unknownPathsAre404() {
-    assertEquals(404, get("/nope").status());
-    assertEquals(404, get("/?pair=not-an-upgrade").status());
+    assertEquals(404, http.get("/nope").status());
+    assertEquals(404, http.get("/?pair=not-an-upgrade").status());
   }
 }

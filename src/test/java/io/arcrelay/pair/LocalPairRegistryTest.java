@@ -3,6 +3,7 @@ package io.arcrelay.pair;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.arcrelay.ops.RelayMetrics;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class LocalPairRegistryTest {
 
   private final Vertx vertx = Vertx.vertx();
-  private final LocalPairRegistry registry = new LocalPairRegistry(vertx, Duration.ofMinutes(5));
+  private final LocalPairRegistry registry = new LocalPairRegistry(vertx, Duration.ofMinutes(5), new RelayMetrics());
   private final PairCode code = PairCode.of("reused");
 
   @AfterEach
@@ -26,7 +27,7 @@ class LocalPairRegistryTest {
     assertEquals(Seat.Side.B, registry.claim(code).await().side());
     Throwable full = registry.claim(code).cause();
     assertInstanceOf(PairRegistry.PairFullException.class, full);
-    assertEquals(1, registry.pairCount());
+    assertEquals(1, registry.census().pairs());
   }
 
   @Test
@@ -34,13 +35,13 @@ class LocalPairRegistryTest {
     Seat oldA = registry.claim(code).await();
     Seat oldB = registry.claim(code).await();
     oldA.leave(PairEnd.CLOSED);
-    assertEquals(0, registry.pairCount(), "the code is free as soon as the pair ends");
+    assertEquals(0, registry.census().pairs(), "the code is free as soon as the pair ends");
 
     Seat newA = registry.claim(code).await();
     oldB.leave(PairEnd.CLOSED); // the old B's close event arrives late
     oldA.leave(PairEnd.ERROR);
 
-    assertEquals(1, registry.pairCount(), "the new pair survives");
+    assertEquals(1, registry.census().pairs(), "the new pair survives");
     assertEquals(Seat.Side.A, newA.side());
     assertEquals(Seat.Side.B, registry.claim(code).await().side(), "and is still waiting for its B");
   }

@@ -1,0 +1,42 @@
+package io.arcrelay;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Plain HTTP GETs against a relay's endpoints. */
+public final class Http {
+
+  public record Response(int status, Buffer body) {
+    /** The body read as Prometheus text: {@code name{labels}} to value, comments skipped. */
+    public Map<String, Double> samples() {
+      Map<String, Double> samples = new HashMap<>();
+      for (String line : body.toString().split("\n")) {
+        if (line.isEmpty() || line.startsWith("#")) continue;
+        int space = line.lastIndexOf(' ');
+        samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+      }
+      return samples;
+    }
+  }
+
+  private final HttpClient client;
+  private final int port;
+
+  public Http(Vertx vertx, int port) {
+    this.client = vertx.createHttpClient();
+    this.port = port;
+  }
+
+  public Response get(String path) {
+    // The body is asked for in the same callback that gets the response, before it can end unread.
+    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(req -> req.send().compose(res -> res.body().map(body -> new Response(res.statusCode(), body))))
+        .timeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS)
+        .await();
+  }
+}
