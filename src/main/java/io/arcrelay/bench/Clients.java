@@ -21,6 +21,7 @@ final class Clients {
 
   final Vertx vertx;
   final WebSocketClient client;
+  private volatile boolean closing;
 
   Clients() {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setBlockedThreadCheckInterval(60_000));
@@ -58,14 +59,16 @@ final class Clients {
    * Writes {@code message} over and over as fast as the socket's back-pressure allows, calling
    * {@code written} with each write that reached the kernel. Call on the socket's context.
    */
-  static void pump(WebSocket ws, Buffer message, LongConsumer written) {
-    while (!ws.isClosed() && !ws.writeQueueFull()) {
+  void pump(WebSocket ws, Buffer message, LongConsumer written) {
+    // A socket being closed refuses writes without filling its queue: stop before closing them.
+    while (!closing && !ws.isClosed() && !ws.writeQueueFull()) {
       ws.writeBinaryMessage(message).onSuccess(done -> written.accept(message.length()));
     }
-    if (!ws.isClosed()) ws.drainHandler(v -> pump(ws, message, written));
+    if (!closing && !ws.isClosed()) ws.drainHandler(v -> pump(ws, message, written));
   }
 
   void close() {
+    closing = true;
     vertx.close().await();
   }
 }

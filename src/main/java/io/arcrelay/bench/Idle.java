@@ -20,14 +20,21 @@ final class Idle implements Callable<Integer> {
   @Option(names = "--pairs", defaultValue = "8000")
   int pairs;
 
+  @Option(names = "--one-side", description = "open one side of each code; a second process with the "
+      + "same --prefix opens the others (on another node, say): a process may hold 20,000 files here")
+  boolean oneSide;
+
+  @Option(names = "--prefix", description = "codes are idle-<prefix>-<i> (default: a random prefix)")
+  String prefix;
+
   @Override
   public Integer call() throws Exception {
     Clients clients = new Clients();
-    String run = Long.toHexString(System.nanoTime());
+    String run = prefix != null ? prefix : Long.toHexString(System.nanoTime());
+    int perCode = oneSide ? 1 : 2;
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < pairs; i++) {
-      urls.add(Clients.pairUrl(relay, "idle-" + run + "-" + i));
-      urls.add(Clients.pairUrl(relay, "idle-" + run + "-" + i));
+      for (int s = 0; s < perCode; s++) urls.add(Clients.pairUrl(relay, "idle-" + run + "-" + i));
     }
     long t0 = System.nanoTime();
     int open = clients.connectAll(urls, 200).size();

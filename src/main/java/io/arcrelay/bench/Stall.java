@@ -38,7 +38,7 @@ final class Stall implements Callable<Integer> {
 
     AtomicLong accepted = new AtomicLong(); // bytes whose write reached the kernel
     Buffer message = Buffer.buffer(new byte[64 * 1024]);
-    clients.vertx.runOnContext(v -> Clients.pump(sender, message, accepted::addAndGet));
+    clients.vertx.runOnContext(v -> clients.pump(sender, message, accepted::addAndGet));
     Stats stats = new Stats();
     probe.binaryMessageHandler(stats::addRoundTrip);
     clients.vertx.setPeriodic(Math.max(1, 1000 / rate), id -> {

@@ -57,7 +57,7 @@ final class Throughput implements Callable<Integer> {
       }
     }
     Buffer message = Buffer.buffer(new byte[size]);
-    clients.vertx.runOnContext(v -> senders.forEach(ws -> Clients.pump(ws, message, written -> { })));
+    clients.vertx.runOnContext(v -> senders.forEach(ws -> clients.pump(ws, message, written -> { })));
     Thread.sleep(warmup * 1000L);
     long start = delivered.get();
     long t0 = System.nanoTime();

@@ -86,8 +86,12 @@ public final class RelayMetrics implements PairMetrics {
     rejectedOther = rejectedCounter("other");
   }
 
-  /** Publishes gauges of what {@code census} reports, read at each scrape. */
-  public void observe(Supplier<Census> census) {
+  /**
+   * Publishes gauges of what {@code source} reports. A census walks every seat of the node, so one
+   * taken for the first gauge of a scrape serves the other three.
+   */
+  public void observe(Supplier<Census> source) {
+    Supplier<Census> census = new RecentCensus(source);
     Gauge.builder("arc.relay.pairs", () -> census.get().waitingPairs()).tag("state", "waiting")
         .description("Pairs on this node, by state (a pair split across nodes counts on both)")
         .register(registry);
@@ -167,5 +171,27 @@ public final class RelayMetrics implements PairMetrics {
   public void pairEnded(PairEnd why, long livedNanos) {
     ended.get(why).increment();
     if (livedNanos >= 0) lifetime.record(livedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A census reused for {@link #REUSE_NANOS}: long enough for one scrape, far shorter than any scrape interval. */
+  private static final class RecentCensus implements Supplier<Census> {
+    private static final long REUSE_NANOS = 100_000_000;
+    private final Supplier<Census> source;
+    private Census last;
+    private long takenAt;
+
+    RecentCensus(Supplier<Census> source) {
+      this.source = source;
+    }
+
+    @Override
+    public synchronized Census get() {
+      long now = System.nanoTime();
+      if (last == null || now - takenAt > REUSE_NANOS) {
+        last = source.get();
+        takenAt = now;
+      }
+      return last;
+    }
   }
 }

@@ -4,35 +4,46 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Pings the sockets of one event loop every interval and closes those silent for two intervals,
- * with one timer for all of them. Confined to the context that created it, like its sockets.
+ * with one timer for all of them. The sockets are spread over {@link #SLICES} slices visited one
+ * after the other, so an event loop with 10,000 sockets pings a few hundred at a time instead of
+ * stalling its other sockets while it pings all of them at once. Confined to the context that
+ * created it, like its sockets.
  */
 public final class Keepalive {
 
+  static final int SLICES = 30;
+
   private final Vertx vertx;
   private final long timerId;
-  private final Set<RelaySocket> sockets = new HashSet<>();
+  private final List<Set<RelaySocket>> slices = new ArrayList<>(SLICES);
+  private int nextSlice;
+  private int nextTick;
 
   /** Starts the timer on the calling context. */
   public Keepalive(Vertx vertx, Duration interval) {
     this.vertx = vertx;
-    this.timerId = vertx.setPeriodic(interval.toMillis(), id -> tick());
+    for (int i = 0; i < SLICES; i++) slices.add(new HashSet<>());
+    this.timerId = vertx.setPeriodic(Math.max(1, interval.toMillis() / SLICES), id -> tick());
   }
 
   void watch(RelaySocket socket) {
-    sockets.add(socket);
+    slices.get(nextSlice++ % SLICES).add(socket);
   }
 
   void forget(RelaySocket socket) {
-    sockets.remove(socket);
+    for (Set<RelaySocket> slice : slices) {
+      if (slice.remove(socket)) return;
+    }
   }
 
   private void tick() {
-    // A tick may close sockets, which removes them from the set: iterate over a copy.
-    for (RelaySocket socket : new ArrayList<>(sockets)) socket.keepaliveTick();
+    // A tick may close sockets, which removes them from the slice: iterate over a copy.
+    for (RelaySocket socket : new ArrayList<>(slices.get(nextTick++ % SLICES))) socket.keepaliveTick();
   }
 
   public void stop() {

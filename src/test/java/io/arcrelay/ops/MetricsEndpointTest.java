@@ -102,8 +102,11 @@ class MetricsEndpointTest {
     a.close();
     b.assertClosedWith(1000, "peer disconnected");
 
-    Await.until("the pair's end is counted",
-        () -> scrape().getOrDefault("arc_relay_pairs_ended_total{reason=\"closed\"}", 0.0) == 1.0);
+    Await.until("the pair's end is counted and the gauges (read at most 100 ms late) show it", () -> {
+      Map<String, Double> now = scrape();
+      return now.get("arc_relay_pairs_ended_total{reason=\"closed\"}") == 1.0
+          && now.get("arc_relay_pairs{state=\"active\"}") == 0.0;
+    });
     Map<String, Double> s = scrape();
     assertEquals(105.0, s.get("arc_relay_forwarded_bytes_total{route=\"same_node\"}"));
     assertEquals(2.0, s.get("arc_relay_forwarded_frames_total{route=\"same_node\"}"));
@@ -115,7 +118,6 @@ class MetricsEndpointTest {
     assertEquals(1.0, s.get("arc_relay_pairs_formed_total"));
     assertEquals(1.0, s.get("arc_relay_pair_wait_seconds_count"));
     assertEquals(1.0, s.get("arc_relay_pair_lifetime_seconds_count"));
-    assertEquals(0.0, s.get("arc_relay_pairs{state=\"active\"}"));
     assertEquals(1.0, s.get("arc_relay_pairs{state=\"waiting\"}"));
     assertTrue(http.get("/metrics").body().toString().lines().noneMatch(l -> l.contains("m1") || l.contains("m2")),
         "no code appears in metrics");
