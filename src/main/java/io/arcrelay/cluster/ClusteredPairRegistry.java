@@ -19,8 +19,10 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,8 +46,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
   private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
   private static final int CLAIM_ATTEMPTS = 3;
-  /** How often senders without credit ask their receiver where it stands. */
+  /** How often senders without credit ask their receiver where it stands, and routers are pinged. */
   private static final long PROBE_INTERVAL_MS = 5_000;
+  /** A router that has not answered a ping for this long is cut off: its links are closed. */
+  private static final long LINK_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final ClusterManager cluster;
@@ -59,6 +63,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final long probeTimer;
   private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
+  private final Set<String> pinging = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
   private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl,
@@ -82,7 +87,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
             nodesLost();
           }
         });
-    this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probeStalledLinks());
+    this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probeLinks());
   }
 
   private HazelcastInstance hazelcast() {
@@ -169,25 +174,53 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
   /**
    * The clustered event bus drops messages silently (a dead connection between nodes, the ~50 ms
-   * after a consumer unregisters). A sender without credit may be waiting for a credit message that
-   * was lost, or for a peer whose close was lost: ask. A lost credit is repaired by the answer; a
-   * peer that is gone closes this side with 1000; no answer at all means the link is broken, and
-   * this side is closed with 1011 rather than left half-alive.
+   * after a consumer unregisters), so links are checked, never trusted:
+   *
+   * <ul>
+   *   <li>Every router this node has pairs with is pinged; one silent for {@link #LINK_TIMEOUT_MS}
+   *       has its links closed with 1011, so even a pair whose sides are both idle is not left
+   *       half-alive.
+   *   <li>A sender without credit may be waiting for a credit message that was lost, or for a peer
+   *       whose close was lost: it asks. A lost credit is repaired by the answer; a peer that is gone
+   *       closes this side with 1000; no answer closes it with 1011.
+   * </ul>
    */
-  private void probeStalledLinks() {
+  private void probeLinks() {
+    Map<String, List<ClusterSeat>> byRouter = new HashMap<>();
     for (ClusterSeat seat : seats.values()) {
       RemotePeer remote = seat.remote;
-      if (remote == null || !remote.congested()) continue;
-      router.probe(remote.remoteConn(), PROBE_INTERVAL_MS).onComplete(answer -> {
-        if (answer.failed()) {
-          seat.endedRemotely(PairEnd.LINK_LOST.peer(), PairEnd.LINK_LOST);
-        } else if (answer.result() < 0) {
-          seat.endedRemotely(PairEnd.CLOSED.peer(), null);
-        } else {
-          remote.onCredit(answer.result());
-        }
-      });
+      if (remote == null) continue;
+      byRouter.computeIfAbsent(NodeRouter.routerOf(remote.remoteConn()), r -> new ArrayList<>()).add(seat);
+      if (remote.congested()) probeCredit(seat, remote);
     }
+    byRouter.forEach(this::pingRouter);
+  }
+
+  private void pingRouter(String routerId, List<ClusterSeat> linked) {
+    if (!pinging.add(routerId)) return; // the last ping is still waiting
+    router.ping(routerId, LINK_TIMEOUT_MS).onComplete(answer -> {
+      pinging.remove(routerId);
+      if (answer.failed()) {
+        log.warn("router {} did not answer: closing {} sides linked to it", routerId, linked.size());
+        for (ClusterSeat seat : linked) {
+          // A node that died meanwhile is reported as such, whichever of the two was noticed first.
+          PairEnd why = alive(seat.remote.remoteNode()) ? PairEnd.LINK_LOST : PairEnd.NODE_LOST;
+          seat.endedRemotely(why.peer(), why);
+        }
+      }
+    });
+  }
+
+  private void probeCredit(ClusterSeat seat, RemotePeer remote) {
+    router.probe(remote.remoteConn(), PROBE_INTERVAL_MS).onComplete(answer -> {
+      if (answer.failed()) {
+        seat.endedRemotely(PairEnd.LINK_LOST.peer(), PairEnd.LINK_LOST);
+      } else if (answer.result() < 0) {
+        seat.endedRemotely(PairEnd.CLOSED.peer(), null);
+      } else {
+        remote.onCredit(answer.result());
+      }
+    });
   }
 
   @Override

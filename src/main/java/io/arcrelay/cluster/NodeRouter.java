@@ -27,6 +27,7 @@ import java.util.function.Function;
  *   <tr><td>frame</td><td>fin, cont</td><td>one WebSocket frame for the target's client</td></tr>
  *   <tr><td>credit</td><td>n</td><td>the receiver has taken n bytes in all (cumulative); the target may send up to a window more</td></tr>
  *   <tr><td>probe</td><td></td><td>request: answer with the credit total, or -1 if the connection is gone</td></tr>
+ *   <tr><td>ping</td><td></td><td>request to the router itself ({@code to} unused): answer at once</td></tr>
  *   <tr><td>close</td><td>code, reason</td><td>the pair ended; close the target with this code</td></tr>
  * </table>
  */
@@ -80,6 +81,7 @@ final class NodeRouter {
       case "join" -> inbox.onJoin(to, h.get("from-node"), h.get("from-conn"));
       case "close" -> inbox.onClose(to, new PairEnd.Close(Integer.parseInt(h.get("code")), h.get("reason")));
       case "probe" -> message.reply(Buffer.buffer().appendLong(inbox.onProbe(to)));
+      case "ping" -> message.reply(Buffer.buffer());
       default -> { } // a newer node's message this one does not know: ignore
     }
   }
@@ -105,13 +107,24 @@ final class NodeRouter {
     return bus.<Buffer>request(address(conn), Buffer.buffer(), options).map(reply -> reply.body().getLong(0));
   }
 
+  /** Asks the router {@code routerId} whether it is there; fails if no answer comes within {@code timeoutMs}. */
+  Future<Void> ping(String routerId, long timeoutMs) {
+    DeliveryOptions options = new DeliveryOptions().addHeader("to", "").addHeader("op", "ping").setSendTimeout(timeoutMs);
+    return bus.request(PREFIX + routerId, Buffer.buffer(), options).mapEmpty();
+  }
+
+  /** The router a connection id belongs to. */
+  static String routerOf(String conn) {
+    return conn.substring(0, conn.lastIndexOf('/'));
+  }
+
   void sendClose(String conn, PairEnd.Close close) {
     send(conn, "close", Buffer.buffer(), o -> o
         .addHeader("code", Integer.toString(close.code())).addHeader("reason", close.reason()));
   }
 
   private static String address(String conn) {
-    return PREFIX + conn.substring(0, conn.lastIndexOf('/'));
+    return PREFIX + routerOf(conn);
   }
 
   private void send(String conn, String op, Buffer body, Function<DeliveryOptions, DeliveryOptions> headers) {

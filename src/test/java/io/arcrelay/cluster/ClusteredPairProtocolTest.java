@@ -83,6 +83,16 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
   }
 
   @Test
+  void anIdlePairWhoseLinkBreaksIsClosedNotLeftHalfAlive() {
+    String code = newCode();
+    TestClient a = TestClient.join(client, uriA(code));
+    TestClient b = TestClient.join(client, uriB(code));
+    a.assertReaches(b, "paired across nodes");
+    relay2.registry().close().await(); // node 2's router goes silent, node 2 stays a member; nobody sends
+    a.assertClosedWith(1011, "peer link lost");
+  }
+
+  @Test
   void aNodeThatDiesClosesItsPeersAndFreesTheirCodes() {
     Vertx node3 = Relay.vertx(clusterConfig(), new RelayMetrics()).await();
     Relay relay3 = Relay.start(node3, TestRelays.config()).await();

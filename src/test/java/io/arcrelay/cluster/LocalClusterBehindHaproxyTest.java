@@ -15,13 +15,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Three relay processes behind a real HAProxy (Debian package, installed by .ci/run) balancing
- * round-robin, so most pairs are split across nodes; then one node is killed with SIGKILL.
+ * Three relay processes behind a real HAProxy (Debian package, installed by .ci/run), balancing
+ * round-robin (most pairs split across nodes) or by the {@code pair} parameter (both sides on one
+ * node); one node is killed with SIGKILL while every pair streams numbered messages.
  */
 class LocalClusterBehindHaproxyTest {
 
@@ -46,9 +49,9 @@ class LocalClusterBehindHaproxyTest {
     }
   }
 
-  private String startHaproxy(int lbPort) throws Exception {
+  private String startHaproxy(int lbPort, String balance) throws Exception {
     StringBuilder cfg = new StringBuilder(Files.readString(Path.of("conf", "haproxy.cfg"))
-        .replace("    balance url_param pair", "    balance roundrobin"));
+        .replace("    balance url_param pair", "    balance " + balance));
     for (int i = 0; i < nodes.size(); i++) {
       cfg.append("    server node").append(i).append(" 127.0.0.1:").append(nodes.get(i).port()).append('\n');
     }
@@ -65,48 +68,70 @@ class LocalClusterBehindHaproxyTest {
     return lb + "?pair=" + code;
   }
 
-  @Test
-  void pairsThroughHaproxyRoundRobinSurviveTheDeathOfANodeTheyDoNotTouch() throws Exception {
+  /** A pair whose A side streams numbered messages to B; B notes any number out of place. */
+  private static final class Stream {
+    final TestClient a;
+    final TestClient b;
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong received = new AtomicLong();
+    final AtomicLong misplaced = new AtomicLong();
+
+    Stream(TestClient a, TestClient b) {
+      this.a = a;
+      this.b = b;
+      b.ws().binaryMessageHandler(m -> {
+        if (m.getLong(0) != received.getAndIncrement()) misplaced.incrementAndGet();
+      });
+    }
+
+    void sendNext() {
+      if (a.isOpen()) a.ws().writeBinaryMessage(Buffer.buffer(new byte[256]).setLong(0, sent.getAndIncrement()));
+    }
+
+    /** Delivers new messages now: a pair touching the killed node never can again. */
+    boolean flowsPast(long mark) {
+      Await.until("the pair either flows on or is closed", () -> !a.isOpen() || !b.isOpen() || received.get() > mark);
+      return a.isOpen() && b.isOpen();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"roundrobin", "url_param pair"})
+  void killingANodeUnderLoadClosesOnlyThePairsTouchingIt(String balance) throws Exception {
     for (int i = 0; i < 3; i++) {
       nodes.add(RelayProcess.start("start", "--cluster", "true", "--cluster-config", "classpath:test-cluster.xml",
           "--host", "127.0.0.1", "--port", "0"));
       nodes.get(i).port(); // joined and listening before the next one starts
     }
-    String lb = startHaproxy(freePort());
-    int pairs = 12;
-    TestClient[][] p = new TestClient[pairs][];
-    for (int i = 0; i < pairs; i++) {
+    String lb = startHaproxy(freePort(), balance);
+    List<Stream> streams = new ArrayList<>();
+    for (int i = 0; i < 24; i++) { // 24 codes: with affinity, some land on every node
       String code = "lb-" + i;
       TestClient a = Await.eventually(() -> TestClient.join(client, url(lb, code)));
-      p[i] = new TestClient[] {a, TestClient.join(client, url(lb, code))};
+      streams.add(new Stream(a, TestClient.join(client, url(lb, code))));
     }
-    for (TestClient[] pair : p) {
-      for (int m = 0; m < 50; m++) pair[0].send(Buffer.buffer().appendInt(m).appendBytes(new byte[4096]));
-      for (int m = 0; m < 50; m++) assertEquals(m, pair[1].next().getInt(0), "byte-exact and in order");
-    }
+    long timer = vertx.setPeriodic(10, id -> streams.forEach(Stream::sendNext));
+    for (Stream s : streams) assertTrue(s.flowsPast(20), "every pair flows before the kill");
 
+    List<Long> atKill = streams.stream().map(s -> s.received.get()).toList();
     nodes.get(2).kill();
 
-    int survived = 0;
-    int closed = 0;
-    for (TestClient[] pair : p) {
-      if (roundTripWorks(pair)) {
-        for (int m = 50; m < 100; m++) pair[0].send(Buffer.buffer().appendInt(m).appendBytes(new byte[4096]));
-        for (int m = 50; m < 100; m++) assertEquals(m, pair[1].next().getInt(0), "survivors lose nothing");
-        survived++;
+    List<Stream> intact = new ArrayList<>();
+    for (int i = 0; i < streams.size(); i++) {
+      Stream s = streams.get(i);
+      if (s.flowsPast(atKill.get(i) + 50)) {
+        intact.add(s);
       } else {
-        pair[0].awaitClose();
-        pair[1].awaitClose();
-        closed++;
+        s.a.awaitClose();
+        s.b.awaitClose();
       }
     }
-    assertTrue(survived > 0 && closed > 0, survived + " pairs survived, " + closed + " closed");
-  }
-
-  /** A pair touching the dead node can never complete a round trip; one that does is intact. */
-  private static boolean roundTripWorks(TestClient[] pair) {
-    Await.until("the pair either round-trips or is closed", () -> !pair[0].isOpen() || !pair[1].isOpen()
-        || pair[0].tryRoundTrip(pair[1]));
-    return pair[0].isOpen() && pair[1].isOpen();
+    vertx.cancelTimer(timer);
+    for (Stream s : intact) {
+      Await.until("every message sent is delivered", () -> s.received.get() == s.sent.get());
+      assertEquals(0, s.misplaced.get(), "in order, none skipped");
+    }
+    int closed = streams.size() - intact.size();
+    assertTrue(!intact.isEmpty() && closed > 0, intact.size() + " pairs intact, " + closed + " closed");
   }
 }
