@@ -71,25 +71,16 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
   }
 
   @Test
-  void aSenderWhoseCreditCanNeverComeIsClosedNotLeftHalfAlive() {
-    String code = newCode();
-    TestClient a = TestClient.join(client, uriA(code));
-    TestClient b = TestClient.join(client, uriB(code));
-    a.assertReaches(b, "paired across nodes");
-    b.ws().pause(); // B stops reading, so A runs out of credit
-    for (int i = 0; i < 32; i++) a.ws().writeBinaryMessage(Buffer.buffer(new byte[1024 * 1024]));
+  void pairsWhoseLinkBreaksAreClosedNotLeftHalfAlive() {
+    TestClient[] idle = pair(newCode());
+    TestClient[] stalled = pair(newCode());
+    idle[0].assertReaches(idle[1], "paired across nodes");
+    stalled[0].assertReaches(stalled[1], "paired across nodes");
+    stalled[1].ws().pause(); // B stops reading, so A runs out of credit
+    for (int i = 0; i < 32; i++) stalled[0].ws().writeBinaryMessage(Buffer.buffer(new byte[1024 * 1024]));
     relay2.registry().close().await(); // node 2 stops answering on the event bus, but stays a member
-    a.assertClosedWith(1011, "peer link lost");
-  }
-
-  @Test
-  void anIdlePairWhoseLinkBreaksIsClosedNotLeftHalfAlive() {
-    String code = newCode();
-    TestClient a = TestClient.join(client, uriA(code));
-    TestClient b = TestClient.join(client, uriB(code));
-    a.assertReaches(b, "paired across nodes");
-    relay2.registry().close().await(); // node 2's router goes silent, node 2 stays a member; nobody sends
-    a.assertClosedWith(1011, "peer link lost");
+    idle[0].assertClosedWith(1011, "peer link lost");
+    stalled[0].assertClosedWith(1011, "peer link lost");
   }
 
   @Test
