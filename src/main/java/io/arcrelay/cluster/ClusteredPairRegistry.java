@@ -46,6 +46,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
   private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
   private static final int CLAIM_ATTEMPTS = 3;
+  private static final int REMOVE_ATTEMPTS = 5;
   /** How often senders without credit ask their receiver where it stands, and routers are pinged. */
   private static final long PROBE_INTERVAL_MS = 5_000;
   /** A router that has not answered a ping for this long is cut off: its links are closed. */
@@ -468,7 +469,18 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
     /** Removes exactly the value this side knows, so a newer pair of the same code is untouched. */
     private void removeEntry() {
-      map.removeIfPresent(key, entry.encode());
+      removeEntry(entry.encode(), REMOVE_ATTEMPTS);
+    }
+
+    /** A failed removal would leave the code answering 409 while this node lives: try again. */
+    private void removeEntry(String value, int attempts) {
+      map.removeIfPresent(key, value).onFailure(e -> {
+        if (attempts > 1) {
+          vertx.setTimer(PROBE_INTERVAL_MS / 5, id -> removeEntry(value, attempts - 1));
+        } else {
+          log.warn("{}: pair-map entry not removed ({}); taken over when {} leaves", code, e.toString(), nodeId);
+        }
+      });
     }
   }
 }
