@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class NodeHealth {
 
-  static final long EVENT_LOOP_TIMEOUT_MS = 2_000;
+  private static final long EVENT_LOOP_TIMEOUT_MS = 2_000;
 
   private final Vertx vertx;
   private final HealthChecks live;
@@ -50,10 +50,6 @@ public final class NodeHealth {
   /** From now on the node is not ready: load balancers stop sending it new connections. */
   public void drain() {
     draining = true;
-  }
-
-  public boolean draining() {
-    return draining;
   }
 
   HealthChecks live() {
