@@ -44,6 +44,9 @@ public final class Relay {
    */
   public static Future<Vertx> vertx(RelayConfig config, RelayMetrics metrics) {
     VertxOptions options = new VertxOptions()
+        // Only the loops the relay uses: sockets, the event bus and timers then share threads
+        // instead of handing every frame from one thread to another.
+        .setEventLoopPoolSize(config.eventLoops())
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
     return config.cluster()
