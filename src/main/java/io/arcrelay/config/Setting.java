@@ -16,7 +16,7 @@ public enum Setting {
   MAX_MESSAGE_SIZE("maxMessageSize", "16MiB", "largest message forwarded; larger closes the sender with 1009"),
   MAX_FRAME_SIZE("maxFrameSize", "16MiB", "largest single WebSocket frame accepted"),
   EVENT_LOOPS("eventLoops", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-      "event loops serving sockets (default: half the CPUs, the rest is for the kernel's TCP work)"),
+      "event loops (sockets, event bus, timers; default: half the CPUs, the rest is for the kernel's TCP work)"),
   DRAIN_DELAY("drainDelay", "2s",
       "on SIGTERM, how long the node stays up but not ready (for load balancers to notice) before it "
           + "closes every socket; SIGINT skips it"),
