@@ -16,9 +16,9 @@ final class HeldFrames {
   }
 
   /** Holds a frame; returns true when the side should stop reading until its peer joins. */
-  boolean hold(WebSocketFrame frame) {
+  boolean hold(WebSocketFrame frame, int frameBytes) {
     frames.add(frame);
-    bytes += frame.binaryData().length();
+    bytes += frameBytes;
     return bytes >= limit;
   }
 

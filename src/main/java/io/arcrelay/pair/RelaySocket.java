@@ -74,7 +74,7 @@ public final class RelaySocket implements Peer {
     heard = true;
     if (closing) return;
     switch (frame.type()) {
-      case BINARY -> forwardBinary(frame, frame.binaryData().length());
+      case BINARY -> forwardBinary(frame, 0);
       case TEXT -> {
         metrics.textDropped();
         droppingText = !frame.isFinal();
@@ -83,30 +83,31 @@ public final class RelaySocket implements Peer {
         if (droppingText) {
           droppingText = !frame.isFinal();
         } else {
-          forwardBinary(frame, messageBytes + frame.binaryData().length());
+          forwardBinary(frame, messageBytes);
         }
       }
       default -> { } // ping, pong and close are answered by Vert.x itself
     }
   }
 
-  private void forwardBinary(WebSocketFrame frame, long sizeSoFar) {
-    messageBytes = sizeSoFar;
+  /** {@code earlierFrames}: bytes of the message's frames before this one (0 for its first frame). */
+  private void forwardBinary(WebSocketFrame frame, long earlierFrames) {
+    int bytes = frame.binaryData().length(); // read once, before a write consumes the buffer
+    messageBytes = earlierFrames + bytes;
     if (messageBytes > maxMessageSize) {
       end(PairEnd.TOO_BIG);
       return;
     }
     if (peer == null) {
-      metrics.held(frame.binaryData().length());
-      if (held.hold(frame)) pause(PairMetrics.Pause.HOLD_LIMIT);
+      metrics.held(bytes);
+      if (held.hold(frame, bytes)) pause(PairMetrics.Pause.HOLD_LIMIT);
       return;
     }
-    forward(frame);
+    forward(frame, bytes);
     if (peer.congested()) pause(PairMetrics.Pause.PEER_BUSY);
   }
 
-  private void forward(WebSocketFrame frame) {
-    int bytes = frame.binaryData().length(); // read first: a written frame's buffer is consumed
+  private void forward(WebSocketFrame frame, int bytes) {
     peer.send(frame);
     metrics.forwarded(peerCrossNode, bytes);
   }
@@ -132,7 +133,7 @@ public final class RelaySocket implements Peer {
       if (closing) return;
       peer = joined;
       peerCrossNode = joined.crossNode();
-      held.drainTo(this::forward);
+      held.drainTo(frame -> forward(frame, frame.binaryData().length()));
       ws.drainHandler(drained -> joined.resumeReading());
       if (joined.congested()) pause(PairMetrics.Pause.PEER_BUSY); else resumeIfPeerReady();
     });
