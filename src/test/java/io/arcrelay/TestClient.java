@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -56,14 +57,23 @@ public final class TestClient {
     return "ws://127.0.0.1:" + port + "/?pair=" + URLEncoder.encode(code, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Handlers are set before connecting: the relay may deliver held frames together with its
+   * upgrade answer, and a socket connected first would drop what arrives before its handlers.
+   */
   public static Future<TestClient> connect(WebSocketClient client, String uri) {
-    return client.connect(new WebSocketConnectOptions().setAbsoluteURI(uri)).map(ws -> new TestClient(ws, true));
+    return connect(client, uri, true);
+  }
+
+  private static Future<TestClient> connect(WebSocketClient client, String uri, boolean keepMessages) {
+    ClientWebSocket ws = client.webSocket();
+    TestClient connected = new TestClient(ws, keepMessages);
+    return ws.connect(new WebSocketConnectOptions().setAbsoluteURI(uri)).map(w -> connected);
   }
 
   /** Connects a client that only counts the bytes it receives (for bulk transfers). */
   public static TestClient counting(WebSocketClient client, String uri) {
-    return client.connect(new WebSocketConnectOptions().setAbsoluteURI(uri))
-        .map(ws -> new TestClient(ws, false)).await();
+    return connect(client, uri, false).await();
   }
 
   public static TestClient join(WebSocketClient client, String uri) {

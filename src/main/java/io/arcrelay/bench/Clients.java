@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -12,6 +13,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /** What every scenario shares: a Vert.x client tuned for relaying, pair URLs, connection batches. */
@@ -41,6 +43,16 @@ final class Clients {
 
   Future<WebSocket> connect(String url) {
     return client.connect(new WebSocketConnectOptions().setAbsoluteURI(url));
+  }
+
+  /**
+   * Connects with {@code handlers} set first: what a peer sent before this side joined arrives
+   * with the upgrade answer, and a socket whose handlers are set after connecting may miss it.
+   */
+  Future<WebSocket> connect(String url, Consumer<WebSocket> handlers) {
+    ClientWebSocket ws = client.webSocket();
+    handlers.accept(ws);
+    return ws.connect(new WebSocketConnectOptions().setAbsoluteURI(url));
   }
 
   /** Connects {@code urls} at most {@code parallel} at a time, in order. */

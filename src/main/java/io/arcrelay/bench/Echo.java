@@ -1,5 +1,6 @@
 package io.arcrelay.bench;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
 import java.util.ArrayList;
@@ -34,20 +35,21 @@ final class Echo implements Callable<Integer> {
     if (servePort != null) {
       SinkServer.start(clients.vertx, "127.0.0.1", servePort, Echo::echo);
     } else {
-      List<String> urls = new ArrayList<>();
-      for (int i = 0; i < pairs; i++) urls.add(Clients.pairUrl(relay, prefix + "-" + i));
-      List<WebSocket> sockets = clients.connectAll(urls, 50);
-      for (int i = 0; i < pairs; i++) echoAndRejoin(clients, sockets.get(i), urls.get(i));
+      List<Future<WebSocket>> joined = new ArrayList<>();
+      for (int i = 0; i < pairs; i++) joined.add(echoAndRejoin(clients, Clients.pairUrl(relay, prefix + "-" + i)));
+      Future.all(joined).await();
     }
     System.out.println("echo ready");
     new CountDownLatch(1).await(); // until killed
     return 0;
   }
 
-  /** Each latency run ends its A sides; the B side then joins its code again for the next run. */
-  private static void echoAndRejoin(Clients clients, WebSocket ws, String url) {
-    echo(ws);
-    ws.closeHandler(v -> clients.connect(url).onSuccess(next -> echoAndRejoin(clients, next, url)));
+  /** Joins as side B and echoes. Each latency run ends its A sides; B then joins its code again. */
+  private static Future<WebSocket> echoAndRejoin(Clients clients, String url) {
+    return clients.connect(url, ws -> {
+      echo(ws);
+      ws.closeHandler(v -> echoAndRejoin(clients, url));
+    });
   }
 
   static void echo(WebSocketBase ws) {

@@ -34,9 +34,8 @@ final class Pairing implements Callable<Integer> {
       a.writeBinaryMessage(Buffer.buffer("first")).await();
       CompletableFuture<Long> delivered = new CompletableFuture<>();
       long start = System.nanoTime();
-      WebSocket b = clients.connect(Clients.pairUrl(relayB != null ? relayB : relay, code))
-          .onSuccess(ws -> ws.binaryMessageHandler(m -> delivered.complete(System.nanoTime())))
-          .await();
+      WebSocket b = clients.connect(Clients.pairUrl(relayB != null ? relayB : relay, code),
+          ws -> ws.binaryMessageHandler(m -> delivered.complete(System.nanoTime()))).await();
       stats.add(delivered.join() - start);
       a.close().await();
       b.close();

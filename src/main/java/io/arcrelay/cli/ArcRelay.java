@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * Exit codes: 0 success, 1 runtime failure, 2 bad command line or configuration.
  */
 @Command(name = "arc-relay", mixinStandardHelpOptions = true, version = "arc-relay 0.1.0",
+    scope = CommandLine.ScopeType.INHERIT, // `arc-relay start --help` works too
     description = "WebSocket pair relay: two endpoints with the same ?pair=<code> are spliced together.",
     subcommands = {StartCommand.class, PipeCommand.class, LoadGenerator.class})
 public final class ArcRelay {

@@ -2,6 +2,7 @@ package io.arcrelay.cli;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -45,7 +46,9 @@ final class PipeCommand implements Callable<Integer> {
     try {
       WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
           .setMaxFrameSize(CHUNK).setMaxMessageSize(64 * 1024 * 1024));
-      WebSocket ws = client.connect(new WebSocketConnectOptions().setAbsoluteURI(withPair(relay, pair))).await();
+      // Handlers are set before connecting: what the peer sent before this side joined arrives
+      // together with the upgrade answer, and a socket without handlers would drop it.
+      ClientWebSocket ws = client.webSocket();
       CompletableFuture<Integer> closed = new CompletableFuture<>();
       OutputStream out = System.out;
       ws.binaryMessageHandler(data -> {
@@ -68,6 +71,7 @@ final class PipeCommand implements Callable<Integer> {
         leaving.set(true);
         ws.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
       });
+      ws.connect(new WebSocketConnectOptions().setAbsoluteURI(withPair(relay, pair))).await();
       Runtime.getRuntime().addShutdownHook(goodbye);
       Thread reader = new Thread(() -> copyStdin(ws), "stdin");
       reader.setDaemon(true);

@@ -11,11 +11,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The command line as a user runs it: a separate process, real signals, real exit codes. */
 class ArcRelayCommandTest {
@@ -81,23 +87,46 @@ class ArcRelayCommandTest {
   }
 
   @Test
+  void everyCommandAnswersHelpWithItsUsageAndExitCodeZero() {
+    for (String[] args : List.of(new String[] {"--help"}, new String[] {"start", "--help"},
+        new String[] {"pipe", "-h"}, new String[] {"bench", "latency", "--help"})) {
+      StringWriter out = new StringWriter();
+      CommandLine cli = ArcRelay.commandLine();
+      cli.setOut(new PrintWriter(out));
+      assertEquals(0, cli.execute(args), String.join(" ", args));
+      assertTrue(out.toString().startsWith("Usage: arc-relay"), out.toString());
+    }
+  }
+
+  @Test
   void pipeCopiesStdinToThePeerAndThePeerToStdout() throws Exception {
     RelayProcess relay = RelayProcess.start("start", "--host", "127.0.0.1", "--port", "0");
     int port = relay.port();
     TestClient peer = TestClient.join(client, TestClient.uri(port, "piped"));
+    peer.send(Buffer.buffer("held until the pipe joins, "));
     Process pipe = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
         ArcRelay.class.getName(), "pipe", "--pair", "piped", "--relay", "ws://127.0.0.1:" + port).start();
     pipe.getOutputStream().write("from stdin".getBytes());
     pipe.getOutputStream().flush();
     assertEquals("from stdin", peer.next().toString());
-    peer.send(Buffer.buffer("to stdout"));
-    byte[] out = pipe.getInputStream().readNBytes("to stdout".length());
-    assertEquals("to stdout", new String(out));
+    peer.send(Buffer.buffer("then to stdout"));
+    String expected = "held until the pipe joins, then to stdout";
+    byte[] out = CompletableFuture.supplyAsync(() -> readStdout(pipe, expected.length()))
+        .get(TestClient.WAIT_SECONDS, TimeUnit.SECONDS); // a lost message would block the read forever
+    assertEquals(expected, new String(out));
     peer.close();
     assertTrue(pipe.waitFor(60, TimeUnit.SECONDS), "pipe exits when its peer leaves");
     assertEquals(0, pipe.exitValue());
     relay.terminate();
     assertEquals(0, relay.awaitExit());
+  }
+
+  private static byte[] readStdout(Process process, int bytes) {
+    try {
+      return process.getInputStream().readNBytes(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static String java() {
