@@ -56,7 +56,11 @@ public final class RelayVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(config.maxFrameSize())
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
-        .setRegisterWebSocketWriteHandlers(false);
+        .setRegisterWebSocketWriteHandlers(false)
+        // Every response is written on its connection's event loop. In return Vert.x skips the
+        // 4 KB multi-producer write queue of the HTTP connection, which an upgraded WebSocket keeps
+        // alive: 80 MB less resident memory with 16,000 sockets (docs/benchmarks.md).
+        .setStrictThreadMode(true);
   }
 
   /** Closes every socket with 1001 "relay stopping" (through their shutdown handlers), then the server. */

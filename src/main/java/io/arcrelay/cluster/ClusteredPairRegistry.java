@@ -38,15 +38,16 @@ import org.slf4j.LoggerFactory;
  * close messages through the {@link NodeRouter}.
  *
  * <p>No map entry outlives its pair: a side removes the exact value it claimed when it leaves, and
- * an entry whose node has left the cluster is taken over by the next claimant instead of answering
- * 409. When a node leaves, every local side whose peer was on it is closed with 1001
- * {@code peer node lost}.
+ * an entry whose side is gone (its node left the cluster, or it came from an earlier relay on this
+ * node) is taken over by the next claimant instead of answering 409 or being joined. When a node
+ * leaves, every local side whose peer was on it is closed with 1001 {@code peer node lost}.
  */
 public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
   private static final int CLAIM_ATTEMPTS = 3;
   private static final int REMOVE_ATTEMPTS = 5;
+  private static final long REMOVE_RETRY_MS = 1_000;
   /** How often senders without credit ask their receiver where it stands, and routers are pinged. */
   private static final long PROBE_INTERVAL_MS = 5_000;
   /** A router that has not answered a ping for this long is cut off: its links are closed. */
@@ -60,6 +61,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final PairMetrics metrics;
   private final String routerId;
   private final NodeRouter router;
+  /** What this node's cross-node senders may add to their base windows in all (docs/benchmarks.md). */
+  private final WindowBudget windowBudget = new WindowBudget(64L * 1024 * 1024);
   private final UUID membershipListener;
   private final long probeTimer;
   private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
@@ -116,39 +119,62 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     return hazelcast().getLifecycleService().isRunning() && cluster.getNodes().contains(nodeId);
   }
 
+  /**
+   * Claims side A, or side B of a waiting A. The would-be side A is registered here before the map
+   * can name it: a side B that reads the entry (on this node or another) must find its A, even when
+   * B's claim completes before A's.
+   */
   @Override
   public Future<Seat> claim(PairCode code) {
-    return claim(code, code.digest(), routerId + "/" + connections.incrementAndGet(), CLAIM_ATTEMPTS);
+    String conn = routerId + "/" + connections.incrementAndGet();
+    ClusterSeat asA = new ClusterSeat(Seat.Side.A, code, code.digest(), conn, PairEntry.waiting(nodeId, conn));
+    seats.put(conn, asA);
+    return claim(asA, CLAIM_ATTEMPTS).andThen(claimed -> {
+      if (claimed.failed()) seats.remove(conn, asA);
+    });
   }
 
-  private Future<Seat> claim(PairCode code, String key, String conn, int attempts) {
-    PairEntry asA = PairEntry.waiting(nodeId, conn);
-    return map.putIfAbsent(key, asA.encode()).compose(existing -> {
-      if (existing == null) return Future.succeededFuture(seat(Seat.Side.A, code, key, conn, asA));
+  private Future<Seat> claim(ClusterSeat asA, int attempts) {
+    String wantedA = asA.entry.encode();
+    return map.putIfAbsent(asA.key, wantedA).compose(existing -> {
+      if (existing == null) return Future.succeededFuture(claimed(asA));
       PairEntry current = PairEntry.decode(existing);
-      boolean stale = !alive(current.nodeA()) || (current.complete() && !alive(current.nodeB()));
+      boolean stale = gone(current.nodeA(), current.connA()) || (current.complete() && gone(current.nodeB(), current.connB()));
       if (current.complete() && !stale) return Future.failedFuture(new PairFullException());
-      PairEntry wanted = stale ? asA : current.withB(nodeId, conn);
-      return map.replaceIfPresent(key, existing, wanted.encode()).compose(replaced -> {
-        if (replaced) {
-          if (stale) log.info("{} taken over from a node that left", code);
-          return Future.succeededFuture(seat(stale ? Seat.Side.A : Seat.Side.B, code, key, conn, wanted));
+      String wanted = stale ? wantedA : current.withB(nodeId, asA.conn).encode();
+      return map.replaceIfPresent(asA.key, existing, wanted).compose(replaced -> {
+        if (!replaced) {
+          // Someone else changed the entry first: look again.
+          return attempts > 1 ? claim(asA, attempts - 1) : Future.failedFuture(new PairFullException());
         }
-        // Someone else changed the entry first: look again.
-        return attempts > 1 ? claim(code, key, conn, attempts - 1) : Future.failedFuture(new PairFullException());
+        if (stale) {
+          log.info("{} taken over from a side that is gone", asA.code);
+          return Future.succeededFuture(claimed(asA));
+        }
+        ClusterSeat asB = new ClusterSeat(Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
+        seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
+        return Future.succeededFuture(claimed(asB));
       });
     });
   }
 
-  private Seat seat(Seat.Side side, PairCode code, String key, String conn, PairEntry entry) {
-    ClusterSeat seat = new ClusterSeat(side, code, key, conn, entry);
-    seats.put(conn, seat);
-    log.debug("{} side {} claimed on {}", code, side, nodeId);
+  private Seat claimed(ClusterSeat seat) {
+    seat.claimed = true;
+    log.debug("{} side {} claimed on {}", seat.code, seat.side, nodeId);
     return seat;
   }
 
   private boolean alive(String node) {
     return cluster.getNodes().contains(node);
+  }
+
+  /**
+   * Whether the side claimed as {@code conn} on {@code node} can no longer be there: its node left
+   * the cluster, or it is this node's but from an earlier relay on it (another router), whose
+   * entries may still be being removed.
+   */
+  private boolean gone(String node, String conn) {
+    return !alive(node) || (node.equals(nodeId) && !NodeRouter.routerOf(conn).equals(routerId));
   }
 
   /** A pair split across nodes counts as active on both of them. */
@@ -157,15 +183,18 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     int waiting = 0;
     int active = 0;
     int sidesA = 0;
+    int sidesB = 0;
     for (ClusterSeat seat : seats.values()) {
+      if (!seat.claimed) continue;
       if (seat.side == Seat.Side.A) {
         sidesA++;
         if (seat.partner == null && seat.remote == null) waiting++; else active++;
-      } else if (seat.partner == null) {
-        active++;
+      } else {
+        sidesB++;
+        if (seat.partner == null) active++;
       }
     }
-    return new PairMetrics.Census(waiting, active, sidesA, seats.size() - sidesA);
+    return new PairMetrics.Census(waiting, active, sidesA, sidesB);
   }
 
   @Override
@@ -258,7 +287,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   public void onJoin(String conn, String fromNode, String fromConn) {
     ClusterSeat seat = seats.get(conn);
     if (seat == null || !seat.joinedRemotely(fromNode, fromConn)) {
-      router.sendClose(fromConn, PairEnd.CLOSED.peer()); // A already left
+      // A left before B's join arrived. On a stopping node that is why it left, and B is told so:
+      // a client that sees 1001 reconnects, one that sees 1000 takes its peer for gone.
+      PairEnd why = stopping ? PairEnd.STOPPING : PairEnd.CLOSED;
+      router.sendClose(fromConn, why.peer());
     }
   }
 
@@ -291,6 +323,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     final String key;
     final String conn;
     PairEntry entry;
+    /** False while its claim is being decided: such a seat is registered but not yet counted. */
+    volatile boolean claimed;
     RelaySocket socket;
     ClusterSeat partner;
     volatile RemotePeer remote;
@@ -347,7 +381,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
         a.partner = this;
         a.entry = entry;
       } else {
-        remote = new RemotePeer(router, entry.nodeA(), entry.connA());
+        remote = new RemotePeer(router, windowBudget, entry.nodeA(), entry.connA());
         then.add(() -> router.sendJoin(entry.connA(), nodeId, conn));
       }
     }
@@ -389,7 +423,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return false;
         entry = entry.withB(fromNode, fromConn);
-        remote = new RemotePeer(router, fromNode, fromConn);
+        remote = new RemotePeer(router, windowBudget, fromNode, fromConn);
         log.info("{} paired across nodes {} and {}", code, nodeId, fromNode);
         connectIfComplete(then);
       }
@@ -413,6 +447,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       PairEnd effective = stopping ? PairEnd.STOPPING : why;
       RelaySocket partnerSocket = null;
       RemotePeer r;
+      boolean aNotFound;
       long lived;
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return;
@@ -423,12 +458,27 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
           partnerSocket = partner.socket;
         }
         r = remote;
+        aNotFound = side == Seat.Side.B && partner == null && remote == null;
       }
       log.info("{} ended on {}: {}", code, nodeId, effective);
       metrics.pairEnded(effective, lived);
       removeEntry();
       if (partnerSocket != null) partnerSocket.close(effective.peer());
       if (r != null) r.close(effective.peer());
+      if (aNotFound) endA(effective.peer());
+    }
+
+    /**
+     * A side B that leaves before it attached (its upgrade failed) never looked for its A, which
+     * would wait alone for a B that will not come while its code is already free for another pair.
+     */
+    private void endA(PairEnd.Close close) {
+      if (!entry.nodeA().equals(nodeId)) {
+        router.sendClose(entry.connA(), close);
+        return;
+      }
+      ClusterSeat a = seats.get(entry.connA());
+      if (a != null) a.endedRemotely(close, null); // the end is counted here, once
     }
 
     /**
@@ -458,6 +508,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       ended = true;
       cancelTtl();
       seats.remove(conn);
+      if (remote != null) remote.release();
     }
 
     private void cancelTtl() {
@@ -476,7 +527,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     private void removeEntry(String value, int attempts) {
       map.removeIfPresent(key, value).onFailure(e -> {
         if (attempts > 1) {
-          vertx.setTimer(PROBE_INTERVAL_MS / 5, id -> removeEntry(value, attempts - 1));
+          vertx.setTimer(REMOVE_RETRY_MS, id -> removeEntry(value, attempts - 1));
         } else {
           log.warn("{}: pair-map entry not removed ({}); taken over when {} leaves", code, e.toString(), nodeId);
         }

@@ -11,10 +11,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * A peer on another node, as seen by a local socket: frames go over the event bus, and
  * credit-based flow control stands in for the back-pressure the clustered event bus lacks.
  *
- * <p>The sender may have at most {@link #WINDOW} bytes in flight to the peer's node. The receiving
- * node returns credit as its socket takes the frames: at once while the socket keeps up, on drain
- * when it does not. So a reader that stops reading holds at most one window per direction in the
- * receiving node, and its sender is paused, which TCP passes on to the client.
+ * <p>The sender may have at most its window in flight to the peer's node. The receiving node
+ * returns credit as its socket takes the frames: at once while the socket keeps up, on drain when it
+ * does not. So a reader that stops reading holds at most one window per direction in the receiving
+ * node, and its sender is paused, which TCP passes on to the client.
+ *
+ * <p>The window starts at {@link #WINDOW} and doubles, up to {@link #MAX_WINDOW}, each time the
+ * sender used all of it and the credit that comes back shows the receiver took everything sent:
+ * then the window, not the reader, is what limits the pair. The growth is taken from the node's
+ * {@link WindowBudget} and given back when the pair ends; a receiver that withholds credit never
+ * makes a window grow.
  *
  * <p>Credit is cumulative (the total number of bytes the receiver has taken), so a lost credit
  * message is repaired by any later one; a sender left without credit probes the receiver, which
@@ -22,22 +28,28 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RemotePeer implements Peer {
 
-  /** Bytes a side may send to a remote peer before credit comes back. */
+  /** The window a pair starts with: bytes a side may send to a remote peer before credit comes back. */
   static final long WINDOW = 512 * 1024;
+  /** The most a window grows to (4 MiB). */
+  static final long MAX_WINDOW = 8 * WINDOW;
   private static final long GRANT_BATCH = WINDOW / 4;
 
   private final NodeRouter router;
+  private final WindowBudget budget;
   private final String remoteNode;
   private final String remoteConn;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong granted = new AtomicLong();
+  private volatile long window = WINDOW;
+  private boolean released;
   private RelaySocket local;
   private ArrayDeque<WebSocketFrame> early;
 
-  RemotePeer(NodeRouter router, String remoteNode, String remoteConn) {
+  RemotePeer(NodeRouter router, WindowBudget budget, String remoteNode, String remoteConn) {
     this.router = router;
+    this.budget = budget;
     this.remoteNode = remoteNode;
     this.remoteConn = remoteConn;
   }
@@ -63,13 +75,27 @@ final class RemotePeer implements Peer {
 
   @Override
   public void send(WebSocketFrame frame) {
-    sent.addAndGet(frame.binaryData().length());
-    router.sendFrame(remoteConn, frame);
+    sent.addAndGet(router.sendFrame(remoteConn, frame));
   }
 
   @Override
   public boolean congested() {
-    return sent.get() - acknowledged.get() >= WINDOW;
+    return sent.get() - acknowledged.get() >= window;
+  }
+
+  long window() {
+    return window;
+  }
+
+  /** The pair ended: its window's growth goes back to the node's budget. */
+  synchronized void release() {
+    if (released) return;
+    released = true;
+    budget.give(window - WINDOW);
+  }
+
+  private synchronized void grow() {
+    if (!released && window < MAX_WINDOW && budget.take(window)) window *= 2;
   }
 
   /** The local socket drained: everything it took so far is credited back to the remote sender. */
@@ -115,7 +141,9 @@ final class RemotePeer implements Peer {
 
   /** The receiver has taken {@code total} bytes in all. */
   void onCredit(long total) {
-    acknowledged.accumulateAndGet(total, Math::max);
+    long before = acknowledged.getAndAccumulate(total, Math::max);
+    long sentSoFar = sent.get();
+    if (total >= sentSoFar && sentSoFar - before >= window) grow();
     RelaySocket socket;
     synchronized (this) {
       socket = local;

@@ -135,6 +135,9 @@ public final class RelaySocket implements Peer {
       peerCrossNode = joined.crossNode();
       held.drainTo(frame -> forward(frame, frame.binaryData().length()));
       ws.drainHandler(drained -> joined.resumeReading());
+      // The peer may already have filled this socket and paused, and this socket drained before
+      // the handler above existed: that drain would be lost and the peer left paused for good.
+      if (!congested()) joined.resumeReading();
       if (joined.congested()) pause(PairMetrics.Pause.PEER_BUSY); else resumeIfPeerReady();
     });
   }

@@ -20,6 +20,7 @@ import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,8 @@ public abstract class PairProtocolSuite {
 
   protected Vertx clientVertx;
   protected WebSocketClient client;
-  private int codeCounter;
+  /** Shared by every test: a code is never reused, even while a stopped relay's pair is being removed. */
+  private static final AtomicInteger CODES = new AtomicInteger();
 
   /** Starts the relay (or relays) with {@code config}, replacing any running one. */
   protected abstract void startRelay(RelayConfig config);
@@ -60,7 +62,7 @@ public abstract class PairProtocolSuite {
   }
 
   protected String newCode() {
-    return "code-" + getClass().getSimpleName() + "-" + (++codeCounter);
+    return "code-" + getClass().getSimpleName() + "-" + CODES.incrementAndGet();
   }
 
   protected TestClient[] pair(String code) {
@@ -161,6 +163,18 @@ public abstract class PairProtocolSuite {
     assertEquals(2, accepted.size(), "accepted");
     assertEquals(48, full, "409s");
     accepted.get(0).assertReaches(accepted.get(1), "the one pair works");
+  }
+
+  @Test
+  void aSideBThatHangsUpDuringItsUpgradeEndsThePair() {
+    String code = newCode();
+    TestClient a = join(client, uriA(code));
+    SilentSocket.upgradeAndHangUp(clientVertx, uriB(code));
+    // 1000 if the relay saw B's close, 1011 if it saw a reset: either way A is not left waiting.
+    int closeCode = a.awaitClose().code();
+    assertTrue(closeCode == 1000 || closeCode == 1011, "A closed as its peer left, with " + closeCode);
+    TestClient[] again = pair(code);
+    again[0].assertReaches(again[1], "the code is free again");
   }
 
   @Test

@@ -44,6 +44,13 @@ final class SilentSocket {
     return response.orTimeout(30, TimeUnit.SECONDS).join();
   }
 
+  /** Sends an upgrade request and closes the connection at once, without waiting for the answer. */
+  static void upgradeAndHangUp(Vertx vertx, String uri) {
+    NetSocket socket = connectRaw(vertx, uri);
+    sendUpgrade(socket, uri);
+    socket.close().await();
+  }
+
   private static NetSocket connectRaw(Vertx vertx, String uri) {
     String authority = uri.substring("ws://".length(), uri.indexOf('/', "ws://".length()));
     int colon = authority.lastIndexOf(':');
