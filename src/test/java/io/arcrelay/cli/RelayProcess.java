@@ -5,7 +5,9 @@ import io.arcrelay.cluster.ClusterNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +75,16 @@ public final class RelayProcess {
   /** Sends SIGTERM, as an orchestrator stopping the node does. */
   public void terminate() {
     process.destroy();
+  }
+
+  /**
+   * Whether SIGINT reaches a relay process started from here. A shell's background jobs (and
+   * {@code nohup}) ignore SIGINT; their children inherit that, and the JVM honours it, as it should.
+   */
+  public static boolean sigintDelivered() throws IOException {
+    String ignored = Files.readAllLines(Path.of("/proc/self/status")).stream()
+        .filter(line -> line.startsWith("SigIgn:")).findFirst().orElse("SigIgn: 0").substring(7).trim();
+    return (new BigInteger(ignored, 16).longValue() & (1L << 1)) == 0; // SIGINT is signal 2
   }
 
   /** Sends SIGINT, as Ctrl-C at a terminal does. */
