@@ -202,6 +202,11 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     stopping = true;
   }
 
+  /** Why a pair ends as its sides are told: on a stopping node, whatever ends it, because of the stop. */
+  private PairEnd effective(PairEnd why) {
+    return stopping ? PairEnd.STOPPING : why;
+  }
+
   /**
    * The clustered event bus drops messages silently (a dead connection between nodes, the ~50 ms
    * after a consumer unregisters), so links are checked, never trusted:
@@ -289,8 +294,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     if (seat == null || !seat.joinedRemotely(fromNode, fromConn)) {
       // A left before B's join arrived. On a stopping node that is why it left, and B is told so:
       // a client that sees 1001 reconnects, one that sees 1000 takes its peer for gone.
-      PairEnd why = stopping ? PairEnd.STOPPING : PairEnd.CLOSED;
-      router.sendClose(fromConn, why.peer());
+      router.sendClose(fromConn, effective(PairEnd.CLOSED).peer());
     }
   }
 
@@ -444,7 +448,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
     @Override
     public void leave(PairEnd why) {
-      PairEnd effective = stopping ? PairEnd.STOPPING : why;
+      PairEnd effective = effective(why);
       RelaySocket partnerSocket = null;
       RemotePeer r;
       boolean aNotFound;
