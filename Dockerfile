@@ -15,10 +15,14 @@ USER relay
 # 8765: WebSockets and HTTP; 5701: Hazelcast membership; 5702: event bus (when clusterPort is 5702,
 # as in k8s/configmap.yaml; the default 0 picks a free port)
 EXPOSE 8765 5701 5702
-# Same options as scripts/jvm-options, with the heap sized from the container's memory limit.
-ENV MALLOC_ARENA_MAX=2 \
-    JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -XX:InitialRAMPercentage=5 -XX:MaxRAMPercentage=60 -Xmn32m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -Xss512k -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError"
+# The options of scripts/jvm-options: heap and direct memory sized for the default memoryBudget
+# (160 MiB) and ~16,000 connections, so a 1 GiB container limit holds (README, "Memory"). Raise
+# memoryBudget, -Xmx, MaxDirectMemorySize and the limit together.
+# They sit in the entrypoint, so JDK_JAVA_OPTIONS stays free for additions (k8s/deployment.yaml).
+ENV MALLOC_ARENA_MAX=2
 # Liveness without extra packages: bash's /dev/tcp (the image's sh is dash, which lacks it).
 HEALTHCHECK --interval=10s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${ARC_RELAY_PORT:-8765} && printf 'GET /health/live HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3 | grep -q ' 200 '"]
 # Exec form: the JVM is PID 1 and gets SIGTERM itself, which starts the graceful drain.
-ENTRYPOINT ["java", "-jar", "/app/arc-relay.jar", "start"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms48m", "-Xmx512m", "-XX:MaxDirectMemorySize=256m", "-Xmn32m", \
+    "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k", "-XX:ReservedCodeCacheSize=48m", \
+    "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/arc-relay.jar", "start"]

@@ -3,9 +3,12 @@ package io.arcrelay;
 import io.arcrelay.cluster.ClusterNode;
 import io.arcrelay.cluster.ClusteredPairRegistry;
 import io.arcrelay.config.RelayConfig;
+import io.arcrelay.edge.Admission;
+import io.arcrelay.edge.TlsFiles;
 import io.arcrelay.ops.NodeHealth;
 import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.LocalPairRegistry;
+import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -14,6 +17,7 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,14 +30,18 @@ public final class Relay {
 
   private final Vertx vertx;
   private final PairRegistry registry;
+  private final MemoryBudget memory;
   private final NodeHealth health;
   private final int port;
   private final String deployment;
+  private final List<Long> housekeeping;
 
-  private Relay(Vertx vertx, PairRegistry registry, NodeHealth health, int port, String deployment) {
+  private Relay(Vertx vertx, Node node, int port, String deployment, List<Long> housekeeping) {
+    this.housekeeping = housekeeping;
     this.vertx = vertx;
-    this.registry = registry;
-    this.health = health;
+    this.registry = node.registry();
+    this.memory = node.memory();
+    this.health = node.health();
     this.port = port;
     this.deployment = deployment;
   }
@@ -61,26 +69,46 @@ public final class Relay {
 
   /** Starts a relay node on {@code vertx}: clustered if {@code vertx} is, single-node otherwise. */
   public static Future<Relay> start(Vertx vertx, RelayConfig config, RelayMetrics metrics) {
+    MemoryBudget memory = new MemoryBudget(config.memoryBudget());
     Future<PairRegistry> registry = vertx.isClustered()
-        ? ClusteredPairRegistry.create(vertx, config.pairTtl(), metrics)
+        ? ClusteredPairRegistry.create(vertx, config.pairTtl(), metrics, memory)
         : Future.succeededFuture(new LocalPairRegistry(vertx, config.pairTtl(), metrics));
     return registry.compose(r -> {
       metrics.observe(r::census);
+      metrics.observe(memory);
+      Admission admission = new Admission(config, memory, metrics);
+      metrics.observe(admission);
       NodeHealth health = new NodeHealth(vertx,
           r instanceof ClusteredPairRegistry clustered ? clustered::member : null);
-      return deploy(vertx, config, r, metrics, health);
+      TlsFiles tls = config.tls() ? new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())) : null;
+      return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls));
     });
   }
 
-  private static Future<Relay> deploy(Vertx vertx, RelayConfig config, PairRegistry registry,
-      RelayMetrics metrics, NodeHealth health) {
+  /**
+   * What every event loop's verticle shares: one registry, memory budget, admission, set of metrics
+   * and health, and the TLS certificate files ({@code null} for plain TCP).
+   */
+  record Node(PairRegistry registry, MemoryBudget memory, Admission admission, RelayMetrics metrics,
+      NodeHealth health, TlsFiles tls) {}
+
+  private static Future<Relay> deploy(Vertx vertx, RelayConfig config, Node node) {
     List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-          RelayVerticle verticle = new RelayVerticle(config, registry, metrics, health);
+          // One instance watches the certificate files: servers sharing a port use the SSL context of
+          // the one that bound it, and one watcher logs each problem once.
+          RelayVerticle verticle = new RelayVerticle(config, node, instances.isEmpty());
           instances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.eventLoops()))
-        .map(id -> new Relay(vertx, registry, health, instances.get(0).actualPort(), id));
+        .map(id -> {
+          // Sockets woken from a spent budget may stay quiet and make no room for the rest: look each
+          // second. Quiet addresses' rate-limit buckets are forgotten every 10 s.
+          List<Long> housekeeping = List.of(
+              vertx.setPeriodic(1_000, tick -> node.memory().poke()),
+              vertx.setPeriodic(10_000, tick -> node.admission().sweep()));
+          return new Relay(vertx, node, instances.get(0).actualPort(), id, housekeeping);
+        });
   }
 
   public int port() {
@@ -89,6 +117,11 @@ public final class Relay {
 
   public PairRegistry registry() {
     return registry;
+  }
+
+  /** What the node holds of its clients' bytes now. */
+  public MemoryBudget memory() {
+    return memory;
   }
 
   /**
@@ -105,6 +138,7 @@ public final class Relay {
   public Future<Void> stop() {
     health.drain();
     registry.stopping();
+    housekeeping.forEach(vertx::cancelTimer);
     return vertx.undeploy(deployment).eventually(registry::close);
   }
 }

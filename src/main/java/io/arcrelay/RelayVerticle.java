@@ -1,58 +1,76 @@
 package io.arcrelay;
 
 import io.arcrelay.config.RelayConfig;
+import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.ops.HealthEndpoint;
 import io.arcrelay.ops.MetricsEndpoint;
-import io.arcrelay.ops.NodeHealth;
-import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.Keepalive;
 import io.arcrelay.pair.PairEndpoint;
-import io.arcrelay.pair.PairRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Wires one event loop's share of the relay: the HTTP server (shared by every instance on the same
- * port), its routes (health, metrics, then the pair upgrade on every other path), and the keepalive
- * timer for the sockets this loop accepts.
+ * port), the connection guard in front of it, its routes (health, metrics, then the pair upgrade on
+ * every other path), and the keepalive timer for the sockets this loop accepts.
  */
 public final class RelayVerticle extends VerticleBase {
 
+  /** How often the certificate files are compared with what is served. */
+  private static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(10);
+
   private final RelayConfig config;
-  private final PairRegistry registry;
-  private final RelayMetrics metrics;
-  private final NodeHealth health;
+  private final Relay.Node node;
+  private final boolean watchesTls;
   private Keepalive keepalive;
   private HttpServer server;
 
-  public RelayVerticle(RelayConfig config, PairRegistry registry, RelayMetrics metrics, NodeHealth health) {
+  RelayVerticle(RelayConfig config, Relay.Node node, boolean watchesTls) {
     this.config = config;
-    this.registry = registry;
-    this.metrics = metrics;
-    this.health = health;
+    this.node = node;
+    this.watchesTls = watchesTls;
   }
 
   @Override
   public Future<?> start() {
     keepalive = new Keepalive(vertx, config.pingInterval());
     Router router = Router.router(vertx);
-    new HealthEndpoint(registry, health).addRoutes(router);
-    new MetricsEndpoint(metrics).addRoutes(router);
-    new PairEndpoint(registry, keepalive, config, metrics).addRoutes(router);
-    health.watch(context);
-    server = vertx.createHttpServer(serverOptions()).requestHandler(router);
-    return server.listen();
+    new HealthEndpoint(node.registry(), node.health()).addRoutes(router);
+    new MetricsEndpoint(node.metrics()).addRoutes(router);
+    new PairEndpoint(node.registry(), keepalive, config, node.memory(), node.admission(), node.metrics())
+        .addRoutes(router);
+    node.health().watch(context);
+    ConnectionGuard guard = new ConnectionGuard(vertx, node.admission(), config.requestTimeout());
+    HttpServerOptions options = serverOptions();
+    server = vertx.createHttpServer(options)
+        .connectionHandler(guard::accepted)
+        .requestHandler(request -> {
+          guard.requestArrived(request);
+          router.handle(request);
+        });
+    return server.listen().onSuccess(listening -> watchTls(options));
+  }
+
+  private void watchTls(HttpServerOptions options) {
+    if (node.tls() == null || !watchesTls) return;
+    node.tls().watch(vertx, TLS_RELOAD_INTERVAL, keyCert ->
+        server.updateSSLOptions(options.getSslOptions().copy().setKeyCertOptions(keyCert)));
   }
 
   private HttpServerOptions serverOptions() {
-    return new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
         .setTcpNoDelay(true)
+        .setUseProxyProtocol(config.proxyProtocol())
+        // Without HTTP/2 prior knowledge Vert.x makes the HTTP/1 connection (and calls the
+        // connection guard) when the TCP connection is accepted, not after its first request.
+        .setHttp2ClearTextEnabled(false)
         .setMaxWebSocketFrameSize(config.maxFrameSize())
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
@@ -61,12 +79,17 @@ public final class RelayVerticle extends VerticleBase {
         // 4 KB multi-producer write queue of the HTTP connection, which an upgraded WebSocket keeps
         // alive: 80 MB less resident memory with 16,000 sockets (docs/benchmarks.md).
         .setStrictThreadMode(true);
+    if (node.tls() != null) {
+      // TLSv1.2 and TLSv1.3: Vert.x 5.0.10's defaults (SSLOptions.DEFAULT_ENABLED_SECURE_TRANSPORT_PROTOCOLS)
+      options.setSsl(true).setKeyCertOptions(node.tls().keyCertOptions());
+    }
+    return options;
   }
 
   /** Closes every socket with 1001 "relay stopping" (through their shutdown handlers), then the server. */
   @Override
   public Future<?> stop() {
-    registry.stopping();
+    node.registry().stopping();
     keepalive.stop();
     return server.shutdown(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }

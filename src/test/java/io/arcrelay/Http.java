@@ -3,6 +3,7 @@ package io.arcrelay;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +29,8 @@ public final class Http {
   private final int port;
 
   public Http(Vertx vertx, int port) {
-    this.client = vertx.createHttpClient();
+    // One connection per request: relays under test count and cap connections.
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     this.port = port;
   }
 

@@ -66,9 +66,14 @@ public final class TestClient {
   }
 
   private static Future<TestClient> connect(WebSocketClient client, String uri, boolean keepMessages) {
+    return connect(client, new WebSocketConnectOptions().setAbsoluteURI(uri), keepMessages);
+  }
+
+  private static Future<TestClient> connect(WebSocketClient client, WebSocketConnectOptions options,
+      boolean keepMessages) {
     ClientWebSocket ws = client.webSocket();
     TestClient connected = new TestClient(ws, keepMessages);
-    return ws.connect(new WebSocketConnectOptions().setAbsoluteURI(uri)).map(w -> connected);
+    return ws.connect(options).map(w -> connected);
   }
 
   /** Connects a client that only counts the bytes it receives (for bulk transfers). */
@@ -78,6 +83,11 @@ public final class TestClient {
 
   public static TestClient join(WebSocketClient client, String uri) {
     return connect(client, uri).await();
+  }
+
+  /** Joins with options of its own (headers, say). */
+  public static TestClient join(WebSocketClient client, WebSocketConnectOptions options) {
+    return connect(client, options, true).await();
   }
 
   /** Connects and expects the upgrade to be refused; returns the HTTP status and body. */

@@ -22,12 +22,16 @@ public final class TestRelays {
     return System.getProperty(ClusterNode.CLUSTER_NAME_PROPERTY);
   }
 
-  /** The defaults with a random port and two event loops, plus {@code settings} given as flags would be. */
+  /** The defaults with a random port, two event loops and no per-address limits, plus {@code settings} given as flags would be. */
   public static RelayConfig config(Object... settings) {
     Map<Setting, String> flags = new EnumMap<>(Setting.class);
     flags.put(Setting.HOST, "127.0.0.1");
     flags.put(Setting.PORT, "0");
     flags.put(Setting.EVENT_LOOPS, "2");
+    // Every test client comes from 127.0.0.1: per-address limits are off unless a test turns them on.
+    flags.put(Setting.MAX_CONNECTIONS_PER_IP, "0");
+    flags.put(Setting.UPGRADES_PER_IP, "0");
+    flags.put(Setting.REFUSALS_PER_IP, "0");
     for (int i = 0; i < settings.length; i += 2) {
       flags.put((Setting) settings[i], (String) settings[i + 1]);
     }

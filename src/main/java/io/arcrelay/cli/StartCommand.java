@@ -5,6 +5,7 @@ import io.arcrelay.config.ConfigException;
 import io.arcrelay.config.ConfigLoader;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
+import io.arcrelay.edge.TlsFiles;
 import io.arcrelay.ops.RelayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,6 +49,7 @@ final class StartCommand implements Callable<Integer> {
     try {
       Path file = configFile != null ? configFile : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
       config = ConfigLoader.load(flags, System.getenv(), file);
+      if (config.tls()) new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())).check();
     } catch (ConfigException e) {
       System.err.println("arc-relay: " + e.getMessage());
       return 2;

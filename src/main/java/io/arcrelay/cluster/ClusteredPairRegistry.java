@@ -7,6 +7,7 @@ import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairMetrics;
 import io.arcrelay.pair.PairRegistry;
+import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.RelaySocket;
 import io.arcrelay.pair.Seat;
 import io.vertx.core.Future;
@@ -59,6 +60,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final AsyncMap<String, String> map;
   private final Duration pairTtl;
   private final PairMetrics metrics;
+  private final MemoryBudget memory;
   private final String routerId;
   private final NodeRouter router;
   /** What this node's cross-node senders may add to their base windows in all (docs/benchmarks.md). */
@@ -71,9 +73,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private volatile boolean stopping;
 
   private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl,
-      PairMetrics metrics) {
+      PairMetrics metrics, MemoryBudget memory) {
     this.vertx = vertx;
     this.metrics = metrics;
+    this.memory = memory;
     this.cluster = ((VertxInternal) vertx).clusterManager();
     this.nodeId = cluster.getNodeId();
     this.map = map;
@@ -99,9 +102,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   /** Joins the pair map and starts this node's router; {@code vertx} must be clustered with Hazelcast. */
-  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl, PairMetrics metrics) {
+  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl, PairMetrics metrics,
+      MemoryBudget memory) {
     return vertx.sharedData().<String, String>getAsyncMap("arc-relay.pairs").compose(map -> {
-      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl, metrics);
+      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl, metrics, memory);
       return registry.router.ready().map(v -> registry);
     });
   }
@@ -385,7 +389,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
         a.partner = this;
         a.entry = entry;
       } else {
-        remote = new RemotePeer(router, windowBudget, entry.nodeA(), entry.connA());
+        remote = new RemotePeer(router, windowBudget, memory, entry.nodeA(), entry.connA());
         then.add(() -> router.sendJoin(entry.connA(), nodeId, conn));
       }
     }
@@ -427,7 +431,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return false;
         entry = entry.withB(fromNode, fromConn);
-        remote = new RemotePeer(router, windowBudget, fromNode, fromConn);
+        remote = new RemotePeer(router, windowBudget, memory, fromNode, fromConn);
         log.info("{} paired across nodes {} and {}", code, nodeId, fromNode);
         connectIfComplete(then);
       }

@@ -86,14 +86,11 @@ final class NodeRouter {
     }
   }
 
-  /** Sends one frame; returns its payload's size in bytes (for the sender's credit count). */
-  int sendFrame(String conn, WebSocketFrame frame) {
-    Buffer payload = frame.binaryData();
-    int bytes = payload.length();
-    send(conn, "frame", payload, o -> o
+  /** Sends one frame. */
+  void sendFrame(String conn, WebSocketFrame frame) {
+    send(conn, "frame", frame.binaryData(), o -> o
         .addHeader("fin", frame.isFinal() ? "1" : "0")
         .addHeader("cont", frame.type() == WebSocketFrameType.CONTINUATION ? "1" : "0"));
-    return bytes;
   }
 
   void sendCredit(String conn, long n) {

@@ -1,5 +1,6 @@
 package io.arcrelay.cluster;
 
+import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.Peer;
 import io.arcrelay.pair.RelaySocket;
@@ -36,6 +37,7 @@ final class RemotePeer implements Peer {
 
   private final NodeRouter router;
   private final WindowBudget budget;
+  private final MemoryBudget memory;
   private final String remoteNode;
   private final String remoteConn;
   private final AtomicLong sent = new AtomicLong();
@@ -47,9 +49,10 @@ final class RemotePeer implements Peer {
   private RelaySocket local;
   private ArrayDeque<WebSocketFrame> early;
 
-  RemotePeer(NodeRouter router, WindowBudget budget, String remoteNode, String remoteConn) {
+  RemotePeer(NodeRouter router, WindowBudget budget, MemoryBudget memory, String remoteNode, String remoteConn) {
     this.router = router;
     this.budget = budget;
+    this.memory = memory;
     this.remoteNode = remoteNode;
     this.remoteConn = remoteConn;
   }
@@ -73,9 +76,23 @@ final class RemotePeer implements Peer {
 
   // ---- towards the remote node ----
 
+  /**
+   * Bytes sent stay charged to this node's memory budget until credit comes back for them: the
+   * event bus buffers them without limit of its own, so what one node may have in flight to all
+   * others is bounded by its budget.
+   */
   @Override
-  public void send(WebSocketFrame frame) {
-    sent.addAndGet(router.sendFrame(remoteConn, frame));
+  public void send(WebSocketFrame frame, int bytes) {
+    synchronized (this) {
+      sent.addAndGet(bytes);
+      if (!released) memory.add(MemoryBudget.Use.IN_FLIGHT, bytes);
+    }
+    router.sendFrame(remoteConn, frame);
+  }
+
+  @Override
+  public long pending() {
+    return sent.get() - acknowledged.get();
   }
 
   @Override
@@ -92,6 +109,7 @@ final class RemotePeer implements Peer {
     if (released) return;
     released = true;
     budget.give(window - WINDOW);
+    memory.add(MemoryBudget.Use.IN_FLIGHT, -(sent.get() - acknowledged.get()));
   }
 
   private synchronized void grow() {
@@ -133,15 +151,22 @@ final class RemotePeer implements Peer {
 
   private void deliverLocally(WebSocketFrame frame) {
     int bytes = frame.binaryData().length(); // read first: a written frame's buffer is consumed
-    local.send(frame);
+    local.send(frame, bytes);
     if (received.addAndGet(bytes) - granted.get() >= GRANT_BATCH && !local.congested()) {
       resumeReading();
     }
   }
 
+  /** Records the credit total and uncharges what it newly covers; returns the total before. */
+  private synchronized long acknowledge(long total) {
+    long before = acknowledged.getAndAccumulate(total, Math::max);
+    if (!released && total > before) memory.add(MemoryBudget.Use.IN_FLIGHT, -(total - before));
+    return before;
+  }
+
   /** The receiver has taken {@code total} bytes in all. */
   void onCredit(long total) {
-    long before = acknowledged.getAndAccumulate(total, Math::max);
+    long before = acknowledge(total);
     long sentSoFar = sent.get();
     if (total >= sentSoFar && sentSoFar - before >= window) grow();
     RelaySocket socket;

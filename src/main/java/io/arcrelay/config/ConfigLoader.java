@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -69,6 +73,21 @@ public final class ConfigLoader {
         r.size(Setting.HOLD_LIMIT),
         (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_MESSAGE_SIZE)),
         (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_FRAME_SIZE)),
+        r.size(Setting.QUEUE_LIMIT),
+        r.size(Setting.MEMORY_BUDGET),
+        r.duration(Setting.STALL_TIMEOUT),
+        maxConnections((int) r.integer(Setting.MAX_CONNECTIONS)),
+        (int) r.integer(Setting.MAX_CONNECTIONS_PER_IP),
+        (int) r.integer(Setting.UPGRADES_PER_IP),
+        (int) r.integer(Setting.REFUSALS_PER_IP),
+        r.duration(Setting.REQUEST_TIMEOUT),
+        r.list(Setting.TRUSTED_PROXIES),
+        r.bool(Setting.PROXY_PROTOCOL),
+        (int) r.integer(Setting.MIN_CODE_LENGTH),
+        r.text(Setting.ACCESS_SECRET),
+        r.list(Setting.ALLOWED_ORIGINS),
+        r.text(Setting.TLS_CERT),
+        r.text(Setting.TLS_KEY),
         (int) r.integer(Setting.EVENT_LOOPS),
         r.duration(Setting.DRAIN_DELAY),
         r.duration(Setting.SHUTDOWN_GRACE),
@@ -76,6 +95,17 @@ public final class ConfigLoader {
         r.text(Setting.CLUSTER_HOST),
         (int) r.integer(Setting.CLUSTER_PORT),
         r.text(Setting.CLUSTER_CONFIG));
+  }
+
+  /**
+   * 0 means: as many as the process may open files, less 1,024 kept for the cluster, the JVM, and
+   * the health and metrics requests that must still be answered when the node is full.
+   */
+  private static int maxConnections(int configured) {
+    if (configured != 0) return configured;
+    long files = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+        ? unix.getMaxFileDescriptorCount() : 4096;
+    return (int) Math.max(64, Math.min(Integer.MAX_VALUE, files - 1024));
   }
 
   private static JsonObject readJson(Path file) {
@@ -101,13 +131,17 @@ public final class ConfigLoader {
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) throw new IllegalArgumentException("expected a duration like 250ms, 30s, 5m or 1h");
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException("duration too large");
+    }
   }
 
   /** Parses a byte count: {@code 65536}, {@code 64KiB}, {@code 1MiB}, {@code 2g} (units are powers of 1024). */
@@ -139,6 +173,16 @@ public final class ConfigLoader {
       } catch (NumberFormatException e) {
         throw bad(s, "expected a whole number");
       }
+    }
+
+    /** Comma-separated; a JSON array in the config file arrives as its text form {@code [a,b]}. */
+    List<String> list(Setting s) {
+      String text = text(s);
+      if (text.startsWith("[") && text.endsWith("]")) text = text.substring(1, text.length() - 1);
+      return Arrays.stream(text.split(","))
+          .map(item -> item.trim().replaceAll("^\"|\"$", ""))
+          .filter(item -> !item.isEmpty())
+          .toList();
     }
 
     boolean bool(Setting s) {

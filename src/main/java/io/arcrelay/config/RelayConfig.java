@@ -1,6 +1,7 @@
 package io.arcrelay.config;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything a relay node needs to know, immutable and validated.
@@ -16,6 +17,21 @@ import java.time.Duration;
  * @param holdLimit      bytes held per side before its peer joins; past it the socket stops being read
  * @param maxMessageSize largest message (sum of its frames) forwarded; larger closes the sender with 1009
  * @param maxFrameSize   largest single WebSocket frame accepted
+ * @param queueLimit     bytes queued for one client before the side feeding it stops being read
+ * @param memoryBudget   bytes of frames the node may hold in all before it pauses reading and refuses upgrades
+ * @param stallTimeout   how long a client may take nothing of what is queued for it before it is closed
+ * @param maxConnections TCP connections served at once; past it upgrades are refused with 503
+ * @param maxConnectionsPerIp TCP connections from one client address at once (0: no cap)
+ * @param upgradesPerIp  upgrades per second from one client address, bursts of twice that (0: no cap)
+ * @param refusalsPerIp  refused upgrades per minute from one client address before it is refused with 429 (0: no cap)
+ * @param requestTimeout time a connection has to send a complete request head
+ * @param trustedProxies proxies whose {@code X-Forwarded-For} names the client
+ * @param proxyProtocol  every connection starts with a PROXY protocol header
+ * @param minCodeLength  shortest pair code accepted
+ * @param accessSecret   HMAC secret tokens are checked with, empty for no access control
+ * @param allowedOrigins browser origins allowed to upgrade, empty for any
+ * @param tlsCert        PEM certificate chain to serve TLS with, empty for plain TCP
+ * @param tlsKey         PEM private key of {@code tlsCert}
  * @param eventLoops     relay verticle instances, one per event loop
  * @param drainDelay     on SIGTERM, how long the node stays up but not ready before it closes every socket
  * @param shutdownGrace  how long a stopping relay waits for its sockets to close before it exits
@@ -32,6 +48,21 @@ public record RelayConfig(
     long holdLimit,
     int maxMessageSize,
     int maxFrameSize,
+    long queueLimit,
+    long memoryBudget,
+    Duration stallTimeout,
+    int maxConnections,
+    int maxConnectionsPerIp,
+    int upgradesPerIp,
+    int refusalsPerIp,
+    Duration requestTimeout,
+    List<String> trustedProxies,
+    boolean proxyProtocol,
+    int minCodeLength,
+    String accessSecret,
+    List<String> allowedOrigins,
+    String tlsCert,
+    String tlsKey,
     int eventLoops,
     Duration drainDelay,
     Duration shutdownGrace,
@@ -44,6 +75,22 @@ public record RelayConfig(
     requirePositive("pair-ttl", pairTtl);
     requirePositive("ping-interval", pingInterval);
     requirePositive("shutdown-grace", shutdownGrace);
+    requirePositive("stall-timeout", stallTimeout);
+    requirePositive("request-timeout", requestTimeout);
+    if (queueLimit <= 0) throw new ConfigException("queue-limit: must be positive");
+    if (memoryBudget < 2L * maxFrameSize) {
+      throw new ConfigException("memory-budget: must be at least twice max-frame-size (" + 2L * maxFrameSize + " bytes)");
+    }
+    if (maxConnections <= 0) throw new ConfigException("max-connections: must be positive");
+    if (maxConnectionsPerIp < 0 || upgradesPerIp < 0 || refusalsPerIp < 0) {
+      throw new ConfigException("per-IP limits: must not be negative (0 means no cap)");
+    }
+    if (minCodeLength < 1 || minCodeLength > io.arcrelay.pair.PairCode.MAX_LENGTH) {
+      throw new ConfigException("min-code-length: must be 1.." + io.arcrelay.pair.PairCode.MAX_LENGTH);
+    }
+    if (tlsCert.isEmpty() != tlsKey.isEmpty()) throw new ConfigException("tls-cert and tls-key: give both or neither");
+    trustedProxies = List.copyOf(trustedProxies);
+    allowedOrigins = List.copyOf(allowedOrigins);
     if (drainDelay == null || drainDelay.isNegative()) throw new ConfigException("drain-delay: must not be negative");
     if (host == null || host.isBlank()) throw new ConfigException("host: must not be empty");
     if (port < 0 || port > 65535) throw new ConfigException("port: must be 0..65535, got " + port);
@@ -54,6 +101,17 @@ public record RelayConfig(
     if (maxMessageSize <= 0) throw new ConfigException("max-message-size: must be positive");
     if (maxFrameSize <= 0) throw new ConfigException("max-frame-size: must be positive");
     if (eventLoops <= 0) throw new ConfigException("event-loops: must be positive");
+  }
+
+  /** True when the relay serves TLS itself. */
+  public boolean tls() {
+    return !tlsCert.isEmpty();
+  }
+
+  /** Hides the access secret, which would otherwise be printed with the record. */
+  @Override
+  public String toString() {
+    return "RelayConfig[" + host + ":" + port + (accessSecret.isEmpty() ? "" : ", access secret set") + "]";
   }
 
   /** The defaults: the seed relay's port and TTL, plus the limits that keep memory bounded. */

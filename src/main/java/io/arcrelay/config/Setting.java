@@ -21,6 +21,33 @@ public enum Setting {
       "on SIGTERM, how long the node stays up but not ready (for load balancers to notice) before it "
           + "closes every socket; SIGINT skips it"),
   SHUTDOWN_GRACE("shutdownGrace", "5s", "on stop, how long to wait for sockets to close"),
+  QUEUE_LIMIT("queueLimit", "1MiB",
+      "bytes queued for one client before the side feeding it stops being read (plus at most one frame)"),
+  MEMORY_BUDGET("memoryBudget", "160MiB",
+      "bytes of frames the node may hold in all (being received, held, queued, in flight to other nodes); "
+          + "when spent, reading pauses and upgrades get 503"),
+  STALL_TIMEOUT("stallTimeout", "2m",
+      "a client that takes nothing of what is queued for it for this long is closed (1008)"),
+  MAX_CONNECTIONS("maxConnections", "0",
+      "TCP connections the node serves at once (0: the open-file limit minus 1024); past it upgrades get 503"),
+  MAX_CONNECTIONS_PER_IP("maxConnectionsPerIp", "256", "TCP connections from one client address at once (0: no cap)"),
+  UPGRADES_PER_IP("upgradesPerIp", "20",
+      "WebSocket upgrades per second from one client address, bursts of twice that (0: no cap)"),
+  REFUSALS_PER_IP("refusalsPerIp", "60",
+      "refused upgrades (400, 409, 401, 403) per minute from one client address before it gets 429 (0: no cap)"),
+  REQUEST_TIMEOUT("requestTimeout", "10s",
+      "time a connection has to send a complete request head (also the idle time allowed between requests)"),
+  TRUSTED_PROXIES("trustedProxies", "",
+      "addresses or CIDRs of proxies whose X-Forwarded-For is believed, comma-separated (empty: none)"),
+  PROXY_PROTOCOL("proxyProtocol", "false",
+      "expect a PROXY protocol header (HAProxy send-proxy) on every connection"),
+  MIN_CODE_LENGTH("minCodeLength", "1", "shortest pair code accepted (the seed relay accepts 1)"),
+  ACCESS_SECRET("accessSecret", "",
+      "HMAC secret (16+ bytes); when set, upgrades need a token minted with it (arc-relay token)"),
+  ALLOWED_ORIGINS("allowedOrigins", "",
+      "browser Origins allowed to upgrade, comma-separated, https://*.example.com style (empty: any)"),
+  TLS_CERT("tlsCert", "", "PEM certificate chain: serve wss:// and https:// (with tlsKey); reloaded when the file changes"),
+  TLS_KEY("tlsKey", "", "PEM private key for tlsCert"),
   CLUSTER("cluster", "false", "join a Hazelcast cluster of relays (true/false)"),
   CLUSTER_HOST("clusterHost", "127.0.0.1", "address other nodes reach this one's event bus at (the pod IP)"),
   CLUSTER_PORT("clusterPort", "0", "event-bus port between nodes (0: any free port; fix it where firewalls need to know)"),
@@ -40,6 +67,11 @@ public enum Setting {
   /** One line for --help and the README's configuration table. */
   public String description() {
     return description;
+  }
+
+  /** True for on/off settings, which may be given as a bare flag ({@code --cluster}). */
+  public boolean isSwitch() {
+    return defaultValue.equals("false");
   }
 
   /** JSON key in the config file, e.g. {@code pairTtl}. */

@@ -1,5 +1,8 @@
 package io.arcrelay.ops;
 
+import io.arcrelay.edge.Admission;
+import io.arcrelay.edge.Refusal;
+import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -21,7 +24,7 @@ import java.util.function.Supplier;
  * updated with lock-free adders, so the data path never allocates, looks a meter up or locks.
  * Gauges ask the pair registry for a {@link Census} only when scraped.
  */
-public final class RelayMetrics implements PairMetrics {
+public final class RelayMetrics implements PairMetrics, Admission.Metrics {
 
   private final PrometheusMeterRegistry registry;
   private final Counter sameNodeBytes;
@@ -36,9 +39,8 @@ public final class RelayMetrics implements PairMetrics {
   private final Timer lifetime;
   private final Map<Pause, Counter> pauses = new EnumMap<>(Pause.class);
   private final Map<PairEnd, Counter> ended = new EnumMap<>(PairEnd.class);
-  private final Counter rejected400;
-  private final Counter rejected409;
-  private final Counter rejectedOther;
+  private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
+  private final Map<Admission.Cut, Counter> cuts = new EnumMap<>(Admission.Cut.class);
 
   /** Metrics in a registry of their own (tests, and nodes started without Vert.x metrics). */
   public RelayMetrics() {
@@ -81,9 +83,16 @@ public final class RelayMetrics implements PairMetrics {
       ended.put(why, Counter.builder("arc.relay.pairs.ended").tag("reason", label(why))
           .description("Pairs ended, by reason").register(registry));
     }
-    rejected400 = rejectedCounter("400");
-    rejected409 = rejectedCounter("409");
-    rejectedOther = rejectedCounter("other");
+    for (Refusal why : Refusal.values()) {
+      refusals.put(why, Counter.builder("arc.relay.upgrades.rejected")
+          .tag("status", String.valueOf(why.status())).tag("reason", why.label())
+          .description("Upgrades refused before the WebSocket existed, by HTTP status and reason").register(registry));
+    }
+    for (Admission.Cut why : Admission.Cut.values()) {
+      cuts.put(why, Counter.builder("arc.relay.connections.cut").tag("reason", label(why))
+          .description("Connections closed before they made a request (request_timeout: slow or silent "
+              + "clients; over_capacity: past maxConnections and its reserve)").register(registry));
+    }
   }
 
   /**
@@ -114,10 +123,21 @@ public final class RelayMetrics implements PairMetrics {
         .register(registry);
   }
 
-  private Counter rejectedCounter(String status) {
-    return Counter.builder("arc.relay.upgrades.rejected").tag("status", status)
-        .description("Upgrades refused before the WebSocket existed (400 bad code, 409 pair full)")
-        .register(registry);
+  /** Publishes what {@code memory} holds, by use, and its limit. */
+  public void observe(MemoryBudget memory) {
+    for (MemoryBudget.Use use : MemoryBudget.Use.values()) {
+      Gauge.builder("arc.relay.memory", () -> memory.used(use)).baseUnit("bytes").tag("use", label(use))
+          .description("Payload bytes the node holds: being received, held for a peer, queued for a client, "
+              + "in flight to another node").register(registry);
+    }
+    Gauge.builder("arc.relay.memory.budget", memory::limit).baseUnit("bytes")
+        .description("The node's memoryBudget").register(registry);
+  }
+
+  /** Publishes the TCP connections {@code admission} counts. */
+  public void observe(Admission admission) {
+    Gauge.builder("arc.relay.tcp.connections", admission::openConnections)
+        .description("TCP connections open on this node, upgraded or not").register(registry);
   }
 
   private static String label(Enum<?> value) {
@@ -157,8 +177,13 @@ public final class RelayMetrics implements PairMetrics {
   }
 
   @Override
-  public void rejected(int status) {
-    (status == 400 ? rejected400 : status == 409 ? rejected409 : rejectedOther).increment();
+  public void refused(Refusal refusal) {
+    refusals.get(refusal).increment();
+  }
+
+  @Override
+  public void cut(Admission.Cut why) {
+    cuts.get(why).increment();
   }
 
   @Override

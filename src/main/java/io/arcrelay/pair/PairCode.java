@@ -31,6 +31,19 @@ public final class PairCode {
    * @throws InvalidPairCode with a one-line reason fit for an HTTP 400 body
    */
   public static PairCode fromQuery(String rawQuery) {
+    return fromQuery(rawQuery, 1);
+  }
+
+  /** As {@link #fromQuery(String)}, refusing codes shorter than {@code minLength} characters too. */
+  public static PairCode fromQuery(String rawQuery, int minLength) {
+    PairCode code = parse(rawQuery);
+    if (code.value.codePointCount(0, code.value.length()) < minLength) {
+      throw new InvalidPairCode("pair code is shorter than " + minLength + " characters");
+    }
+    return code;
+  }
+
+  private static PairCode parse(String rawQuery) {
     if (rawQuery == null || rawQuery.isEmpty()) throw new InvalidPairCode("missing ?pair=<code>");
     String raw = null;
     for (String param : rawQuery.split("&")) {

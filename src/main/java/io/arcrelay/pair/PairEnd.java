@@ -1,5 +1,7 @@
 package io.arcrelay.pair;
 
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+
 /**
  * Why a pair ended, and the close frame each side is sent because of it. The README's close-code
  * table is written from this enum; keep the two in step.
@@ -7,10 +9,16 @@ package io.arcrelay.pair;
 public enum PairEnd {
   /** The side's client closed its socket. */
   CLOSED(null, Close.PEER_DISCONNECTED),
-  /** The side's socket failed (I/O error, protocol violation). */
-  ERROR(new Close(1011, "socket error"), new Close(1011, "peer error")),
-  /** The side sent a message larger than {@code maxMessageSize}. */
+  /** The side's socket failed (an I/O error). */
+  ERROR(new Close(1011, "socket error"), Close.PEER_ERROR),
+  /** The side sent a message larger than {@code maxMessageSize}, or a frame larger than {@code maxFrameSize}. */
   TOO_BIG(new Close(1009, "message too big"), Close.PEER_DISCONNECTED),
+  /** The side broke RFC 6455 (unmasked or malformed frame, reserved bits or opcode, bad control frame). */
+  PROTOCOL_ERROR(new Close(1002, "protocol error"), Close.PEER_ERROR),
+  /** The side sent a text message that is not valid UTF-8. */
+  INVALID_TEXT(new Close(1007, "invalid utf-8"), Close.PEER_ERROR),
+  /** The side's client took nothing of what was queued for it for {@code stallTimeout}. */
+  STALLED(new Close(1008, "not reading"), Close.PEER_DISCONNECTED),
   /** The side answered no ping for two ping intervals. */
   SILENT(new Close(1001, "keepalive timeout"), Close.PEER_DISCONNECTED),
   /** The side waited alone longer than {@code pairTtl}. */
@@ -30,6 +38,18 @@ public enum PairEnd {
     this.peer = peer;
   }
 
+  /** Why a socket failed: RFC 6455's own reasons have their own codes, anything else is an error. */
+  public static PairEnd failure(Throwable cause) {
+    if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+      return switch (corrupted.closeStatus().code()) {
+        case 1009 -> TOO_BIG;
+        case 1007 -> INVALID_TEXT;
+        default -> PROTOCOL_ERROR;
+      };
+    }
+    return ERROR;
+  }
+
   /** What the side that caused the end is closed with, or null when its client closed it already. */
   public Close self() {
     return self;
@@ -43,5 +63,6 @@ public enum PairEnd {
   /** A WebSocket close code and reason. */
   public record Close(int code, String reason) {
     static final Close PEER_DISCONNECTED = new Close(1000, "peer disconnected");
+    static final Close PEER_ERROR = new Close(1011, "peer error");
   }
 }

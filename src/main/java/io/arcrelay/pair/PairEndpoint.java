@@ -1,28 +1,39 @@
 package io.arcrelay.pair;
 
 import io.arcrelay.config.RelayConfig;
+import io.arcrelay.edge.Admission;
+import io.arcrelay.edge.ConnectionGuard;
+import io.arcrelay.edge.Refusal;
+import io.arcrelay.edge.Visitor;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The pair upgrade: {@code ?pair=<code>} on any path not taken by another endpoint. Bad codes and
- * full pairs are refused with a plain-text HTTP error before the upgrade; accepted sockets become
- * {@link RelaySocket}s.
+ * The pair upgrade: {@code ?pair=<code>} on any path not taken by another endpoint. Admission
+ * (caps, rates, origin, token, memory), bad codes and full pairs are refused with a plain-text HTTP
+ * error before the upgrade; accepted sockets become {@link RelaySocket}s.
  */
 public final class PairEndpoint {
 
   private final PairRegistry registry;
   private final Keepalive keepalive;
   private final RelayConfig config;
+  private final MemoryBudget memory;
+  private final Admission admission;
   private final PairMetrics metrics;
 
-  public PairEndpoint(PairRegistry registry, Keepalive keepalive, RelayConfig config, PairMetrics metrics) {
+  public PairEndpoint(PairRegistry registry, Keepalive keepalive, RelayConfig config, MemoryBudget memory,
+      Admission admission, PairMetrics metrics) {
     this.registry = registry;
     this.keepalive = keepalive;
     this.config = config;
+    this.memory = memory;
+    this.admission = admission;
     this.metrics = metrics;
   }
 
@@ -37,26 +48,38 @@ public final class PairEndpoint {
       rc.next(); // not ours: the router answers 404
       return;
     }
+    Visitor visitor = ConnectionGuard.visitor(request);
+    Refusal refusal = admission.screen(visitor, request);
+    if (refusal != null) {
+      admission.refuse(visitor, request, refusal, null);
+      return;
+    }
     PairCode code;
     try {
-      code = PairCode.fromQuery(request.query());
+      code = PairCode.fromQuery(request.query(), config.minCodeLength());
     } catch (PairCode.InvalidPairCode e) {
-      refuse(request, 400, e.getMessage());
+      admission.refuse(visitor, request, Refusal.BAD_CODE, e.getMessage());
+      return;
+    }
+    refusal = admission.authorize(request, code);
+    if (refusal != null) {
+      admission.refuse(visitor, request, refusal, null);
       return;
     }
     Context context = rc.vertx().getOrCreateContext();
+    // The connection object changes with the upgrade; its channel does not.
+    Channel channel = ((ConnectionBase) request.connection()).channel();
     request.pause(); // a clustered claim is asynchronous: keep the request upgradable until it answers
     registry.claim(code).onComplete(claimed -> {
       if (claimed.failed()) {
         boolean full = claimed.cause() instanceof PairRegistry.PairFullException;
-        refuse(request, full ? 409 : 503, full ? "pair is full" : "relay unavailable");
+        admission.refuse(visitor, request, full ? Refusal.PAIR_FULL : Refusal.UNAVAILABLE, null);
         return;
       }
       Seat seat = claimed.result();
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.succeeded()) {
-          new RelaySocket(upgraded.result(), context, seat, keepalive, config.holdLimit(),
-              config.maxMessageSize(), metrics).start();
+          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, config, memory, metrics).start();
         } else {
           seat.leave(PairEnd.CLOSED);
         }
@@ -67,14 +90,5 @@ public final class PairEndpoint {
   private static boolean isWebSocketUpgrade(HttpServerRequest request) {
     String upgrade = request.getHeader(HttpHeaders.UPGRADE);
     return upgrade != null && upgrade.equalsIgnoreCase("websocket");
-  }
-
-  private void refuse(HttpServerRequest request, int status, String reason) {
-    metrics.rejected(status);
-    request.response()
-        .setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .end(reason + "\n");
   }
 }

@@ -12,7 +12,9 @@ public interface PairMetrics {
     /** Its peer has not joined and it has sent {@code holdLimit} bytes. */
     HOLD_LIMIT,
     /** Its peer's write queue is full, or (across nodes) no credit is left. */
-    PEER_BUSY
+    PEER_BUSY,
+    /** The node's memory budget is spent. */
+    MEMORY_BUDGET
   }
 
   /** One frame of {@code bytes} payload bytes was handed to the peer, on this node or across nodes. */
@@ -29,9 +31,6 @@ public interface PairMetrics {
 
   /** A socket answered no ping for two intervals. */
   void keepaliveTimeout();
-
-  /** An upgrade was refused with this HTTP status before any WebSocket existed. */
-  void rejected(int status);
 
   /** Both sides are connected; the first waited {@code waitedNanos} for the second. */
   void pairFormed(long waitedNanos);

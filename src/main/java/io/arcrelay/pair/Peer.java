@@ -9,8 +9,11 @@ import io.vertx.core.http.WebSocketFrame;
  */
 public interface Peer {
 
-  /** Writes one frame, unchanged, to the peer's client. */
-  void send(WebSocketFrame frame);
+  /** Writes one frame of {@code bytes} payload bytes, unchanged, to the peer's client. */
+  void send(WebSocketFrame frame, int bytes);
+
+  /** Bytes sent to the peer that its client has not taken yet (across nodes: not yet credited). */
+  long pending();
 
   /** True while the peer cannot take more frames; the sender then stops reading its own socket. */
   boolean congested();

@@ -1,9 +1,13 @@
 package io.arcrelay.pair;
 
+import io.arcrelay.config.RelayConfig;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,9 +15,12 @@ import org.slf4j.LoggerFactory;
  * One accepted WebSocket of a pair: this is what happens to a frame.
  *
  * <p>Binary frames (and their continuations) go to the peer unchanged, one by one, never aggregated.
- * Text messages are dropped whole. Before the peer joins, frames are held up to a limit and then
- * the socket stops being read. Once paired, a congested peer pauses this socket until the peer
- * drains, so TCP pushes back on a fast sender instead of the relay buffering for it.
+ * Text messages are checked for valid UTF-8 and dropped whole. Before the peer joins, frames are
+ * held up to {@code holdLimit} bytes and then the socket stops being read. Once paired, frames are
+ * queued for the peer's client; when {@code queueLimit} bytes wait there, this socket stops being
+ * read until half of them are written, so TCP pushes back on a fast sender instead of the relay
+ * buffering for it. Every byte held or queued is counted in the node's {@link MemoryBudget}, and
+ * reading is stopped in the pipeline itself ({@link ReadGate}), not after Vert.x's queues fill.
  *
  * <p>All state is confined to the socket's own event-loop context; other threads reach it through
  * {@link Peer} methods, which hop onto that context.
@@ -24,44 +31,63 @@ public final class RelaySocket implements Peer {
   private static final Buffer EMPTY = Buffer.buffer();
 
   private final ServerWebSocket ws;
+  private final Channel channel;
   private final Context context;
   private final Seat seat;
+  private final Keepalive keepalive;
   private final int maxMessageSize;
+  private final long queueLimit;
+  private final long stallNanos;
   private final HeldFrames held;
+  private final MemoryBudget budget;
   private final PairMetrics metrics;
 
-  private Peer peer;
+  private ReadGate gate;
+  private volatile Peer peer;
   private boolean peerCrossNode;
-  private boolean paused;
+  private boolean stoppedForPeer;
   private boolean droppingText;
+  private Utf8Stream text; // made on the first text frame: most sockets never send one
   private long messageBytes;
   private boolean heard = true;
   private int silentTicks;
   private boolean closing;
 
-  private final Keepalive keepalive;
+  // What the peer has queued for this socket's client: added on the peer's thread, taken on this one's.
+  private final AtomicLong queued = new AtomicLong();
+  private final AtomicBoolean peerWaitsForDrain = new AtomicBoolean();
+  private volatile long lastWritten = System.nanoTime();
 
-  public RelaySocket(ServerWebSocket ws, Context context, Seat seat, Keepalive keepalive,
-      long holdLimit, int maxMessageSize, PairMetrics metrics) {
+  /** {@code channel}: the socket's Netty channel, where its {@link ReadGate} goes. */
+  public RelaySocket(ServerWebSocket ws, Channel channel, Context context, Seat seat, Keepalive keepalive,
+      RelayConfig config, MemoryBudget budget, PairMetrics metrics) {
     this.ws = ws;
-    this.metrics = metrics;
+    this.channel = channel;
     this.context = context;
-    this.keepalive = keepalive;
     this.seat = seat;
-    this.maxMessageSize = maxMessageSize;
-    this.held = new HeldFrames(holdLimit);
+    this.keepalive = keepalive;
+    this.maxMessageSize = config.maxMessageSize();
+    this.queueLimit = config.queueLimit();
+    this.stallNanos = config.stallTimeout().toNanos();
+    this.budget = budget;
+    this.metrics = metrics;
+    this.held = new HeldFrames(config.holdLimit(), budget);
   }
 
-  /** Installs the handlers and takes the seat. Call on the socket's context. */
+  /** Installs the handlers and the read gate, and takes the seat. Call on the socket's context. */
   public void start() {
+    gate = ReadGate.install(channel, budget, this::holding, metrics);
     ws.frameHandler(this::onFrame);
     ws.pongHandler(pong -> heard = true);
     ws.exceptionHandler(err -> {
-      log.debug("{} side {} socket error: {}", seat.code(), seat.side(), err.toString());
-      end(PairEnd.ERROR);
+      log.debug("{} side {} socket failed: {}", seat.code(), seat.side(), err.toString());
+      PairEnd why = PairEnd.failure(err);
+      if (why != PairEnd.ERROR) closing = true; // its close frame went out from the read gate
+      end(why);
     });
     ws.closeHandler(v -> {
       closing = true;
+      held.discard();
       keepalive.forget(this);
       seat.leave(PairEnd.CLOSED);
     });
@@ -77,17 +103,25 @@ public final class RelaySocket implements Peer {
       case BINARY -> forwardBinary(frame, 0);
       case TEXT -> {
         metrics.textDropped();
-        droppingText = !frame.isFinal();
+        checkText(frame);
       }
       case CONTINUATION -> {
         if (droppingText) {
-          droppingText = !frame.isFinal();
+          checkText(frame);
         } else {
           forwardBinary(frame, messageBytes);
         }
       }
       default -> { } // ping, pong and close are answered by Vert.x itself
     }
+  }
+
+  /** Text is dropped, but RFC 6455 still requires failing a connection that sends invalid UTF-8. */
+  private void checkText(WebSocketFrame frame) {
+    if (text == null) text = new Utf8Stream();
+    droppingText = !frame.isFinal();
+    boolean valid = text.accept(frame.binaryData()) && (droppingText || text.end());
+    if (!valid) end(PairEnd.INVALID_TEXT);
   }
 
   /** {@code earlierFrames}: bytes of the message's frames before this one (0 for its first frame). */
@@ -98,32 +132,40 @@ public final class RelaySocket implements Peer {
       end(PairEnd.TOO_BIG);
       return;
     }
-    if (peer == null) {
+    Peer target = peer;
+    if (target == null) {
       metrics.held(bytes);
-      if (held.hold(frame, bytes)) pause(PairMetrics.Pause.HOLD_LIMIT);
+      if (held.hold(frame, bytes)) stopReading(PairMetrics.Pause.HOLD_LIMIT);
       return;
     }
-    forward(frame, bytes);
-    if (peer.congested()) pause(PairMetrics.Pause.PEER_BUSY);
+    forward(target, frame, bytes);
+    if (target.congested()) stopReading(PairMetrics.Pause.PEER_BUSY);
   }
 
-  private void forward(WebSocketFrame frame, int bytes) {
-    peer.send(frame);
+  /** Bytes this side sent that are still on the relay: held for its peer, or not yet taken by the peer's client. */
+  private long holding() {
+    Peer target = peer;
+    return held.bytes() + (target == null ? 0 : target.pending());
+  }
+
+  private void forward(Peer target, WebSocketFrame frame, int bytes) {
+    target.send(frame, bytes);
     metrics.forwarded(peerCrossNode, bytes);
   }
 
-  private void pause(PairMetrics.Pause why) {
-    if (!paused) {
-      paused = true;
+  private void stopReading(PairMetrics.Pause why) {
+    if (!stoppedForPeer) {
+      stoppedForPeer = true;
       metrics.paused(why);
-      ws.pause();
+      gate.stop(ReadGate.Reason.PEER);
     }
   }
 
   private void resumeIfPeerReady() {
-    if (paused && peer != null && !peer.congested() && !closing) {
-      paused = false;
-      ws.resume();
+    Peer target = peer;
+    if (stoppedForPeer && target != null && !target.congested() && !closing) {
+      stoppedForPeer = false;
+      gate.resume(ReadGate.Reason.PEER);
     }
   }
 
@@ -131,23 +173,28 @@ public final class RelaySocket implements Peer {
   public void peerJoined(Peer joined) {
     context.runOnContext(v -> {
       if (closing) return;
-      peer = joined;
       peerCrossNode = joined.crossNode();
-      held.drainTo(frame -> forward(frame, frame.binaryData().length()));
-      ws.drainHandler(drained -> joined.resumeReading());
-      // The peer may already have filled this socket and paused, and this socket drained before
-      // the handler above existed: that drain would be lost and the peer left paused for good.
+      held.drainTo((frame, bytes) -> forward(joined, frame, bytes));
+      peer = joined;
+      // The peer may already have filled this socket's queue and stopped, and the queue drained
+      // before it knew whom to tell: tell it now.
       if (!congested()) joined.resumeReading();
-      if (joined.congested()) pause(PairMetrics.Pause.PEER_BUSY); else resumeIfPeerReady();
+      if (joined.congested()) stopReading(PairMetrics.Pause.PEER_BUSY); else resumeIfPeerReady();
     });
   }
 
   /**
    * One keepalive period has passed: ping a socket that has been heard from, close one that has
-   * been silent for two periods. Call on the socket's context.
+   * been silent for two periods, or whose client has taken nothing queued for it for the stall
+   * timeout. Call on the socket's context.
    */
   public void keepaliveTick() {
-    if (heard || paused) { // a socket we stopped reading cannot be judged by what we did not read
+    if (queued.get() > 0 && System.nanoTime() - lastWritten > stallNanos) {
+      log.debug("{} side {} took nothing queued for it in {} ms", seat.code(), seat.side(), stallNanos / 1_000_000);
+      end(PairEnd.STALLED);
+      return;
+    }
+    if (heard || gate.stopped()) { // a socket we stopped reading cannot be judged by what we did not read
       heard = false;
       silentTicks = 0;
     } else if (++silentTicks >= 2) {
@@ -168,6 +215,7 @@ public final class RelaySocket implements Peer {
   private void closeNow(PairEnd.Close close) {
     if (!closing) {
       closing = true;
+      held.discard(); // the pair is over: nobody will take them
       ws.close((short) close.code(), close.reason());
     }
   }
@@ -175,17 +223,34 @@ public final class RelaySocket implements Peer {
   // ---- Peer: what the other side of the pair may ask of this one, from its own thread ----
 
   @Override
-  public void send(WebSocketFrame frame) {
-    ws.writeFrame(frame);
+  public void send(WebSocketFrame frame, int bytes) {
+    if (queued.getAndAdd(bytes) == 0) lastWritten = System.nanoTime(); // the stall clock starts now
+    budget.add(MemoryBudget.Use.QUEUED, bytes);
+    ws.writeFrame(frame).onComplete(done -> written(bytes)); // failed writes free their bytes too
+  }
+
+  private void written(int bytes) {
+    lastWritten = System.nanoTime();
+    budget.add(MemoryBudget.Use.QUEUED, -bytes);
+    long left = queued.addAndGet(-bytes);
+    Peer feeder = peer;
+    if (left <= queueLimit / 2 && feeder != null && peerWaitsForDrain.compareAndSet(true, false)) {
+      feeder.resumeReading();
+    }
   }
 
   @Override
+  public long pending() {
+    return queued.get();
+  }
+
+  /** Full when {@code queueLimit} bytes wait for this client; the caller is then told when half are written. */
+  @Override
   public boolean congested() {
-    try {
-      return ws.writeQueueFull();
-    } catch (IllegalStateException closed) {
-      return false; // a closed peer takes nothing more; the pair is being torn down
-    }
+    if (queued.get() < queueLimit) return false;
+    peerWaitsForDrain.set(true);
+    // Writes completing between the check and the flag saw nobody waiting: look again.
+    return queued.get() > queueLimit / 2 || !peerWaitsForDrain.compareAndSet(true, false);
   }
 
   @Override

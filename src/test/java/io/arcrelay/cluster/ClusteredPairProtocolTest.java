@@ -75,6 +75,11 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
   }
 
   @Override
+  protected long relayMemory() {
+    return relay1.memory().used() + relay2.memory().used();
+  }
+
+  @Override
   protected String uriA(String code) {
     return TestClient.uri(relay1.port(), code);
   }

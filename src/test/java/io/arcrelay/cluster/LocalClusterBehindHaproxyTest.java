@@ -100,7 +100,9 @@ class LocalClusterBehindHaproxyTest {
   void killingANodeUnderLoadClosesOnlyThePairsTouchingIt(String balance) throws Exception {
     for (int i = 0; i < 3; i++) {
       nodes.add(RelayProcess.start("start", "--cluster", "true", "--cluster-config", "classpath:test-cluster.xml",
-          "--host", "127.0.0.1", "--port", "0"));
+          "--host", "127.0.0.1", "--port", "0",
+          // HAProxy names the client; every test client is 127.0.0.1, which re-joins in bursts
+          "--trusted-proxies", "127.0.0.1", "--upgrades-per-ip", "0"));
       nodes.get(i).port(); // joined and listening before the next one starts
     }
     String lb = startHaproxy(freePort(), balance);

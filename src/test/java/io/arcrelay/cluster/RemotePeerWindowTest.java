@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairEnd;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +22,7 @@ class RemotePeerWindowTest {
   private final Vertx vertx = Vertx.vertx();
   private final NodeRouter router = new NodeRouter(vertx, "test-router", new IgnoringInbox());
   private final Map<RemotePeer, Long> sentBy = new IdentityHashMap<>();
+  private final MemoryBudget memory = new MemoryBudget(Long.MAX_VALUE);
 
   @AfterEach
   void close() {
@@ -29,7 +31,7 @@ class RemotePeerWindowTest {
 
   @Test
   void aWindowDoublesWhileTheReceiverTakesEverythingUpToTheMaximum() {
-    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), "other-node", "other/1");
+    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, "other-node", "other/1");
     long acknowledged = 0;
     while (peer.window() < RemotePeer.MAX_WINDOW) {
       long window = peer.window();
@@ -46,7 +48,7 @@ class RemotePeerWindowTest {
 
   @Test
   void aReceiverThatLagsNeverMakesTheWindowGrow() {
-    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), "other-node", "other/1");
+    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, "other-node", "other/1");
     long sent = sendUntilCongested(peer);
     peer.onCredit(sent - FRAME); // one frame still in the receiver's socket
     assertEquals(RemotePeer.WINDOW, peer.window());
@@ -56,8 +58,8 @@ class RemotePeerWindowTest {
   @Test
   void growthComesFromTheNodesBudgetAndGoesBackWhenThePairEnds() {
     WindowBudget budget = new WindowBudget(RemotePeer.WINDOW); // room for one doubling
-    RemotePeer first = new RemotePeer(router, budget, "other-node", "other/1");
-    RemotePeer second = new RemotePeer(router, budget, "other-node", "other/2");
+    RemotePeer first = new RemotePeer(router, budget, memory, "other-node", "other/1");
+    RemotePeer second = new RemotePeer(router, budget, memory, "other-node", "other/2");
     first.onCredit(sendUntilCongested(first));
     second.onCredit(sendUntilCongested(second));
     assertEquals(2 * RemotePeer.WINDOW, first.window());
@@ -67,10 +69,23 @@ class RemotePeerWindowTest {
     assertEquals(2 * RemotePeer.WINDOW, second.window(), "what the first pair gave back");
   }
 
+  @Test
+  void bytesInFlightAreChargedToTheNodesMemoryUntilCreditedOrThePairEnds() {
+    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, "other-node", "other/1");
+    long sent = sendUntilCongested(peer);
+    assertEquals(sent, memory.used(MemoryBudget.Use.IN_FLIGHT));
+    peer.onCredit(sent - FRAME);
+    assertEquals(FRAME, memory.used(MemoryBudget.Use.IN_FLIGHT), "what the receiver has not taken yet");
+    peer.release();
+    assertEquals(0, memory.used(MemoryBudget.Use.IN_FLIGHT));
+    peer.onCredit(sent); // a late credit after the end changes nothing
+    assertEquals(0, memory.used(MemoryBudget.Use.IN_FLIGHT));
+  }
+
   /** Sends frames until the window is used up; returns the bytes this peer has sent in all. */
   private long sendUntilCongested(RemotePeer peer) {
     while (!peer.congested()) {
-      peer.send(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[FRAME]), true));
+      peer.send(WebSocketFrame.binaryFrame(Buffer.buffer(new byte[FRAME]), true), FRAME);
       sentBy.merge(peer, (long) FRAME, Long::sum);
     }
     return sentBy.get(peer);

@@ -65,6 +65,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void listsComeCommaSeparatedOrAsJsonArrays() throws Exception {
+    Path file = dir.resolve("relay.json");
+    Files.writeString(file, "{\"trustedProxies\": [\"10.0.0.0/8\", \"::1\"]}");
+    assertEquals(java.util.List.of("10.0.0.0/8", "::1"), ConfigLoader.load(Map.of(), Map.of(), file).trustedProxies());
+    assertEquals(java.util.List.of("https://a.example", "https://b.example"),
+        load(Map.of(), Map.of("ARC_RELAY_ALLOWED_ORIGINS", "https://a.example, https://b.example")).allowedOrigins());
+    assertEquals(java.util.List.of(), RelayConfig.defaults().trustedProxies());
+  }
+
+  @Test
+  void theEdgeLimitsHaveSafeDefaultsAndAreChecked() {
+    RelayConfig c = RelayConfig.defaults();
+    assertEquals(160L << 20, c.memoryBudget());
+    assertEquals(256, c.maxConnectionsPerIp());
+    assertEquals(Duration.ofSeconds(10), c.requestTimeout());
+    assertEquals(false, c.tls());
+    assertEquals("memory-budget: must be at least twice max-frame-size (33554432 bytes)",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.MEMORY_BUDGET, "16MiB"), Map.of())).getMessage());
+    assertEquals("tls-cert and tls-key: give both or neither",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.TLS_CERT, "cert.pem"), Map.of())).getMessage());
+    assertEquals("ARC_RELAY_PAIR_TTL: duration too large, got '99999999999999999h'",
+        assertThrows(ConfigException.class, () -> load(Map.of(), Map.of("ARC_RELAY_PAIR_TTL", "99999999999999999h"))).getMessage());
+    RelayConfig secret = load(Map.of(Setting.ACCESS_SECRET, "do-not-print-me-anywhere"), Map.of());
+    assertEquals(false, secret.toString().contains("do-not-print-me"), "the secret stays out of toString");
+  }
+
+  @Test
   void parsesSizesAndDurations() {
     assertEquals(65536, ConfigLoader.parseSize("65536"));
     assertEquals(65536, ConfigLoader.parseSize("64KiB"));

@@ -113,8 +113,11 @@ class MetricsEndpointTest {
     assertEquals(0.0, s.get("arc_relay_forwarded_bytes_total{route=\"cross_node\"}"));
     assertEquals(100.0, s.get("arc_relay_held_bytes_total"));
     assertEquals(1.0, s.get("arc_relay_text_dropped_total"));
-    assertEquals(1.0, s.get("arc_relay_upgrades_rejected_total{status=\"409\"}"));
-    assertEquals(1.0, s.get("arc_relay_upgrades_rejected_total{status=\"400\"}"));
+    assertEquals(1.0, s.get("arc_relay_upgrades_rejected_total{reason=\"pair_full\",status=\"409\"}"));
+    assertEquals(1.0, s.get("arc_relay_upgrades_rejected_total{reason=\"bad_code\",status=\"400\"}"));
+    for (String use : new String[] {"receiving", "held", "queued", "in_flight"}) {
+      assertEquals(0.0, s.get("arc_relay_memory_bytes{use=\"" + use + "\"}"), "nothing left " + use);
+    }
     assertEquals(1.0, s.get("arc_relay_pairs_formed_total"));
     assertEquals(1.0, s.get("arc_relay_pair_wait_seconds_count"));
     assertEquals(1.0, s.get("arc_relay_pair_lifetime_seconds_count"));

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.arcrelay.Await;
+import io.arcrelay.FramePump;
+import io.arcrelay.RawWebSocket;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
 import io.arcrelay.config.RelayConfig;
@@ -41,6 +43,9 @@ public abstract class PairProtocolSuite {
   protected abstract void startRelay(RelayConfig config);
 
   protected abstract void stopRelay();
+
+  /** Payload bytes the relay (every node of it) holds for its clients now, as its memory budget counts them. */
+  protected abstract long relayMemory();
 
   /** Where side A (the first to arrive) connects for {@code code}. */
   protected abstract String uriA(String code);
@@ -295,6 +300,65 @@ public abstract class PairProtocolSuite {
     stalled[1].ws().resume(); // nothing was lost: every byte arrives, in order
     Await.until("all " + total + " bytes arrive", () -> check.bytes() == total);
     assertEquals(0, check.outOfOrder());
+  }
+
+  private static final int SIXTEEN_MIB = 16 << 20; // the largest frame the defaults accept
+
+  /**
+   * Browsers send each message as one frame, up to the 16 MiB {@code maxFrameSize} allows. A reader
+   * that stops must hold its relay to about one such frame per node it crosses, not to a number of
+   * frames (Vert.x's own queues would take 24 of them).
+   */
+  @Test
+  void aReaderThatStopsReadingSixteenMebibyteFramesHoldsTheRelayToAboutOneFrame() {
+    int frames = 6;
+    String code = newCode();
+    RawWebSocket sender = RawWebSocket.connect(clientVertx, uriA(code));
+    RawWebSocket reader = RawWebSocket.connect(clientVertx, uriB(code));
+    reader.pause();
+    TestClient[] other = pair(newCode());
+    long baseline = MemoryProbe.usedAfterGc();
+
+    FramePump pump = FramePump.start(clientVertx, sender, SIXTEEN_MIB, frames);
+    Await.until("the relay holds a frame for the stopped reader", () -> relayMemory() >= SIXTEEN_MIB);
+    long peak = 0;
+    for (int i = 0; i < 30; i++) {
+      other[0].assertReaches(other[1], "round trip " + i);
+      peak = Math.max(peak, relayMemory());
+    }
+    long grown = MemoryProbe.usedAfterGc() - baseline;
+    System.out.printf("stopped reader, 16 MiB frames: sender wrote %d frames, relay held at most %d MiB, heap grew %d MiB%n",
+        pump.written(), peak >> 20, grown >> 20);
+    assertTrue(pump.written() < frames, "the sender was held back, having written " + pump.written());
+    assertTrue(peak <= 2L * SIXTEEN_MIB + (1 << 20), "the relay held " + peak + " bytes");
+    assertTrue(grown < 6L * SIXTEEN_MIB, "memory grew by " + grown + " bytes");
+
+    reader.resume(); // nothing was lost: every frame arrives, in order
+    Await.until("every frame arrives", () -> reader.payloadBytes() == pump.bytes());
+    assertEquals(0, reader.outOfOrder());
+    Await.until("the relay holds nothing once the reader has read", () -> relayMemory() == 0);
+  }
+
+  @Test
+  void aLoneSideSendingSixteenMebibyteFramesIsHeldToOneFrameAndItsPeerGetsThemAll() {
+    int frames = 4;
+    String code = newCode();
+    RawWebSocket sender = RawWebSocket.connect(clientVertx, uriA(code));
+    TestClient[] other = pair(newCode());
+    FramePump pump = FramePump.start(clientVertx, sender, SIXTEEN_MIB, frames);
+    Await.until("the relay holds a frame for the missing peer", () -> relayMemory() >= SIXTEEN_MIB);
+    long peak = 0;
+    for (int i = 0; i < 30; i++) {
+      other[0].assertReaches(other[1], "round trip " + i);
+      peak = Math.max(peak, relayMemory());
+    }
+    assertTrue(pump.written() < frames, "the sender was held back, having written " + pump.written());
+    assertTrue(peak <= SIXTEEN_MIB + (2 << 20), "the relay held " + peak + " bytes for a lone side");
+
+    RawWebSocket peer = RawWebSocket.connect(clientVertx, uriB(code));
+    Await.until("every frame arrives", () -> peer.payloadBytes() == pump.bytes());
+    assertEquals(0, peer.outOfOrder());
+    Await.until("the relay holds nothing", () -> relayMemory() == 0);
   }
 
   @Test

@@ -28,6 +28,11 @@ class SingleNodePairProtocolTest extends PairProtocolSuite {
   }
 
   @Override
+  protected long relayMemory() {
+    return relay.memory().used();
+  }
+
+  @Override
   protected String uriA(String code) {
     return TestClient.uri(relay.port(), code);
   }

@@ -1,0 +1,190 @@
+package io.arcrelay.pair;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides whether one WebSocket's TCP connection is read, and counts the bytes of the frame it is
+ * in the middle of receiving. It sits in the Netty pipeline just before the frame decoder.
+ *
+ * <p>Why not {@code ServerWebSocket.pause()}: a paused Vert.x socket keeps reading until 8 messages
+ * are queued in the connection and up to 16 in the socket, each as large as a frame may be (16 MiB),
+ * before TCP feels anything. Turning the channel's auto-read off, and holding back the reads the
+ * decoder asks for, stops it after the read in progress.
+ *
+ * <p>Why count here: the decoder keeps a frame's bytes until its last byte arrives, and nothing above
+ * it sees them. Reading the frame headers (2 to 14 bytes, never the payload) tells how many bytes of
+ * an unfinished frame the decoder holds; they are charged to the node's {@link MemoryBudget} as
+ * {@link MemoryBudget.Use#RECEIVING} until the frame is complete and handed on.
+ *
+ * <p>When the node's budget is spent, the sockets that hold bytes (more than one read's worth,
+ * counting what they sent that their peer's client has not taken) stop being read; sockets that
+ * hold next to nothing, such as pairs trading small messages, keep going.
+ *
+ * <p>Confined to the channel's event loop, which is also its socket's.
+ */
+final class ReadGate extends ChannelDuplexHandler {
+
+  /** Why reading is stopped; reading resumes when no reason is left. */
+  enum Reason {
+    /** The socket's own limit: its peer's queue is full, or it holds its hold limit. */
+    PEER,
+    /** The node's memory budget is spent. */
+    BUDGET
+  }
+
+  private final MemoryBudget budget;
+  private final LongSupplier holding;
+  private final PairMetrics metrics;
+  private Channel channel;
+  private int stoppedFor; // bit per Reason
+  private boolean waitingForBudget;
+
+  // Where the byte stream is: inside a frame header, or inside a payload.
+  private int headerLeft = 2;
+  private boolean lengthByteSeen;
+  private int extendedLengthLeft;
+  private long payloadLeft;
+  private long receiving; // payload bytes of the unfinished frame, charged to the budget
+
+  private ReadGate(MemoryBudget budget, LongSupplier holding, PairMetrics metrics) {
+    this.budget = budget;
+    this.holding = holding;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Puts a gate in front of the frame decoder of an upgraded connection. Call on its event loop.
+   * {@code holding} tells what else the socket holds (held frames, frames queued for its peer).
+   */
+  static ReadGate install(Channel channel, MemoryBudget budget, LongSupplier holding, PairMetrics metrics) {
+    ReadGate gate = new ReadGate(budget, holding, metrics);
+    ChannelPipeline pipeline = channel.pipeline();
+    ChannelHandlerContext decoder = pipeline.context(WebSocketFrameDecoder.class);
+    if (decoder == null) throw new IllegalStateException("no WebSocket frame decoder in the pipeline");
+    pipeline.addBefore(decoder.name(), "arc-relay-read-gate", gate);
+    pipeline.addAfter(decoder.name(), "arc-relay-violations", new ViolationCloser());
+    return gate;
+  }
+
+  /**
+   * Answers a frame that breaks RFC 6455 with the close frame the RFC asks for (1002, 1007, 1009).
+   * Vert.x closes the channel right after any decoder exception; its socket's exception handler
+   * runs first only when the bad frame came in a read of its own, so the close frame is written
+   * here, in the pipeline, before Vert.x sees the exception.
+   */
+  private static final class ViolationCloser extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof CorruptedWebSocketFrameException && ctx.channel().isActive()) {
+        PairEnd.Close close = PairEnd.failure(cause).self();
+        // From the channel, not this handler: the encoder comes after the decoder in the pipeline.
+        ctx.channel().writeAndFlush(new CloseWebSocketFrame(close.code(), close.reason()));
+      }
+      ctx.fireExceptionCaught(cause);
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof ByteBuf bytes) follow(bytes);
+    ctx.fireChannelRead(msg); // complete frames are now held or queued, and counted there
+    if (budget.spent() && receiving + holding.getAsLong() >= MemoryBudget.ONE_READ) stop(Reason.BUDGET);
+  }
+
+  /**
+   * The decoder asks for more bytes itself while it holds part of a frame, auto-read or not
+   * ({@code ByteToMessageDecoder.channelReadComplete}): a stopped gate does not pass that on.
+   */
+  @Override
+  public void read(ChannelHandlerContext ctx) {
+    if (stoppedFor == 0) ctx.read();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    budget.add(MemoryBudget.Use.RECEIVING, -receiving);
+    receiving = 0;
+  }
+
+  /** Walks the frame headers in {@code bytes} (without consuming it) and charges the unfinished frame. */
+  private void follow(ByteBuf bytes) {
+    long before = receiving;
+    int i = bytes.readerIndex();
+    int end = bytes.writerIndex();
+    while (i < end) {
+      if (headerLeft == 0) {
+        long take = Math.min(payloadLeft, end - i);
+        i += (int) take;
+        payloadLeft -= take;
+        receiving += take;
+        if (payloadLeft == 0) nextFrame();
+      } else {
+        header(bytes.getUnsignedByte(i++));
+      }
+    }
+    budget.add(MemoryBudget.Use.RECEIVING, receiving - before);
+  }
+
+  /** RFC 6455 §5.2: FIN/opcode byte, mask bit and 7-bit length, 0/2/8 length bytes, 0/4 mask bytes. */
+  private void header(int b) {
+    headerLeft--;
+    if (extendedLengthLeft > 0) {
+      payloadLeft = (payloadLeft << 8) | b;
+      if (payloadLeft < 0) payloadLeft = Long.MAX_VALUE; // nonsense; the decoder refuses it with 1009
+      extendedLengthLeft--;
+    } else if (!lengthByteSeen && headerLeft == 0) { // the second byte
+      lengthByteSeen = true;
+      int length = b & 0x7f;
+      extendedLengthLeft = length == 126 ? 2 : length == 127 ? 8 : 0;
+      payloadLeft = extendedLengthLeft == 0 ? length : 0;
+      headerLeft = extendedLengthLeft + ((b & 0x80) != 0 ? 4 : 0);
+    }
+    if (headerLeft == 0 && lengthByteSeen && payloadLeft == 0) nextFrame();
+  }
+
+  private void nextFrame() {
+    headerLeft = 2;
+    lengthByteSeen = false;
+    receiving = 0;
+  }
+
+  /** Stops reading the connection; bytes already read still reach the decoder. */
+  void stop(Reason reason) {
+    if (reason == Reason.BUDGET) {
+      if (waitingForBudget) return;
+      waitingForBudget = true;
+      metrics.paused(PairMetrics.Pause.MEMORY_BUDGET);
+      budget.whenFreed(() -> channel.eventLoop().execute(() -> {
+        waitingForBudget = false;
+        resume(Reason.BUDGET);
+      }));
+    }
+    stoppedFor |= 1 << reason.ordinal();
+    channel.config().setAutoRead(false);
+  }
+
+  /** Takes back one reason to stop; reading resumes when none is left. */
+  void resume(Reason reason) {
+    stoppedFor &= ~(1 << reason.ordinal());
+    if (stoppedFor == 0) channel.config().setAutoRead(true);
+  }
+
+  /** True while reading is stopped for any reason. */
+  boolean stopped() {
+    return stoppedFor != 0;
+  }
+}
