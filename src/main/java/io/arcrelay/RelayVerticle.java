@@ -71,6 +71,9 @@ public final class RelayVerticle extends VerticleBase {
         // Without HTTP/2 prior knowledge Vert.x makes the HTTP/1 connection (and calls the
         // connection guard) when the TCP connection is accepted, not after its first request.
         .setHttp2ClearTextEnabled(false)
+        // Vert.x's defaults, stated because README promises them: longer gets 414 or 431.
+        .setMaxInitialLineLength(4096)
+        .setMaxHeaderSize(8192)
         .setMaxWebSocketFrameSize(config.maxFrameSize())
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)

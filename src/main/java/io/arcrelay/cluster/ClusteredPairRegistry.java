@@ -67,6 +67,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final WindowBudget windowBudget = new WindowBudget(64L * 1024 * 1024);
   private final UUID membershipListener;
   private final long probeTimer;
+  private final PendingCredit pendingCredit = new PendingCredit();
+  private final long creditTimer;
   private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
   private final Set<String> pinging = ConcurrentHashMap.newKeySet();
@@ -95,6 +97,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
           }
         });
     this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probeLinks());
+    this.creditTimer = vertx.setPeriodic(PendingCredit.FLUSH_INTERVAL_MS, id -> pendingCredit.flush());
   }
 
   private HazelcastInstance hazelcast() {
@@ -272,6 +275,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   @Override
   public Future<Void> close() {
     vertx.cancelTimer(probeTimer);
+    vertx.cancelTimer(creditTimer);
     hazelcast().getCluster().removeMembershipListener(membershipListener);
     return router.close();
   }
@@ -389,7 +393,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
         a.partner = this;
         a.entry = entry;
       } else {
-        remote = new RemotePeer(router, windowBudget, memory, entry.nodeA(), entry.connA());
+        remote = new RemotePeer(router, windowBudget, memory, pendingCredit, entry.nodeA(), entry.connA());
         then.add(() -> router.sendJoin(entry.connA(), nodeId, conn));
       }
     }
@@ -431,7 +435,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return false;
         entry = entry.withB(fromNode, fromConn);
-        remote = new RemotePeer(router, windowBudget, memory, fromNode, fromConn);
+        remote = new RemotePeer(router, windowBudget, memory, pendingCredit, fromNode, fromConn);
         log.info("{} paired across nodes {} and {}", code, nodeId, fromNode);
         connectIfComplete(then);
       }

@@ -6,6 +6,7 @@ import io.arcrelay.pair.Peer;
 import io.arcrelay.pair.RelaySocket;
 import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,6 +39,8 @@ final class RemotePeer implements Peer {
   private final NodeRouter router;
   private final WindowBudget budget;
   private final MemoryBudget memory;
+  private final PendingCredit pendingCredit;
+  private final AtomicBoolean creditPending = new AtomicBoolean();
   private final String remoteNode;
   private final String remoteConn;
   private final AtomicLong sent = new AtomicLong();
@@ -49,10 +52,12 @@ final class RemotePeer implements Peer {
   private RelaySocket local;
   private ArrayDeque<WebSocketFrame> early;
 
-  RemotePeer(NodeRouter router, WindowBudget budget, MemoryBudget memory, String remoteNode, String remoteConn) {
+  RemotePeer(NodeRouter router, WindowBudget budget, MemoryBudget memory, PendingCredit pendingCredit,
+      String remoteNode, String remoteConn) {
     this.router = router;
     this.budget = budget;
     this.memory = memory;
+    this.pendingCredit = pendingCredit;
     this.remoteNode = remoteNode;
     this.remoteConn = remoteConn;
   }
@@ -154,7 +159,19 @@ final class RemotePeer implements Peer {
     local.send(frame, bytes);
     if (received.addAndGet(bytes) - granted.get() >= GRANT_BATCH && !local.congested()) {
       resumeReading();
+    } else if (creditPending.compareAndSet(false, true)) {
+      pendingCredit.add(this);
     }
+  }
+
+  /** Credits what the local socket has taken, unless it is congested (its drain will credit it). */
+  void flushCredit() {
+    creditPending.set(false);
+    RelaySocket socket;
+    synchronized (this) {
+      socket = local;
+    }
+    if (socket != null && !socket.congested()) resumeReading();
   }
 
   /** Records the credit total and uncharges what it newly covers; returns the total before. */

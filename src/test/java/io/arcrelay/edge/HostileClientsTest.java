@@ -146,6 +146,17 @@ class HostileClientsTest {
   }
 
   @Test
+  void oversizeRequestLinesAndHeadersAreRefused() {
+    start();
+    RawWebSocket longLine = RawWebSocket.open(clientVertx, uri("x"), "127.0.0.1");
+    longLine.upgrade(uri("x".repeat(5000)), "");
+    assertTrue(longLine.answer().matches("(?s)HTTP/1.. 414 .*"), longLine.answer());
+    RawWebSocket bigHeaders = RawWebSocket.open(clientVertx, uri("x"), "127.0.0.1");
+    bigHeaders.upgrade(uri(newCode()), "X-Filler: " + "y".repeat(9000) + "\r\n");
+    assertTrue(bigHeaders.answer().matches("(?s)HTTP/1.. 431 .*"), bigHeaders.answer());
+  }
+
+  @Test
   void connectionCapsRefuseWith429PerAddressAnd503PerNodeAndHealthStillAnswers() {
     start(Setting.MAX_CONNECTIONS, "10", Setting.MAX_CONNECTIONS_PER_IP, "4");
     List<RawWebSocket> held = new ArrayList<>();
