@@ -91,14 +91,20 @@ public final class LocalPairRegistry implements PairRegistry {
       }
     }
 
+    /**
+     * Decided under the pair's lock: a side B attaching at the same moment either completes the
+     * pair first (no expiry) or finds it ended and is closed, never paired to a side closed here.
+     */
     private void expire() {
       RelaySocket alone;
+      long lived;
       synchronized (this) {
         if (ended != null || socketB != null) return;
         alone = socketA;
+        lived = markEnded(PairEnd.EXPIRED);
       }
       log.info("{} expired after waiting {}", code, pairTtl);
-      end(PairEnd.EXPIRED);
+      released(PairEnd.EXPIRED, lived);
       if (alone != null) alone.close(PairEnd.EXPIRED.self());
     }
 
@@ -138,14 +144,24 @@ public final class LocalPairRegistry implements PairRegistry {
       long lived;
       synchronized (this) {
         if (ended != null) return false;
-        ended = why;
-        if (ttlTimer >= 0) vertx.cancelTimer(ttlTimer);
-        lived = formedNanos < 0 ? -1 : System.nanoTime() - formedNanos;
+        lived = markEnded(why);
       }
-      pairs.remove(code, this);
-      metrics.pairEnded(why, lived);
+      released(why, lived);
       log.info("{} ended: {}", code, why);
       return true;
+    }
+
+    /** Holding the lock: the pair is over. Returns how long it was formed, or -1. */
+    private long markEnded(PairEnd why) {
+      ended = why;
+      if (ttlTimer >= 0) vertx.cancelTimer(ttlTimer);
+      return formedNanos < 0 ? -1 : System.nanoTime() - formedNanos;
+    }
+
+    /** The code is free again and the end counted. */
+    private void released(PairEnd why, long lived) {
+      pairs.remove(code, this);
+      metrics.pairEnded(why, lived);
     }
   }
 
