@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -236,5 +237,42 @@ class KubernetesManifestsTest {
     assertEquals(str(service, "spec.ports.0.name"), str(monitor, "spec.endpoints.0.port"));
     assertEquals(String.valueOf(containerPort("http")),
         str(manifest("Deployment"), "spec.template.metadata.annotations.prometheus\\.io/port"));
+  }
+
+  @Test
+  void onlyRelayPodsReachTheClusterPorts() throws IOException {
+    Map<String, Object> policy = manifest("NetworkPolicy");
+    assertSelectsPods(map(policy, "spec.podSelector.matchLabels"), "the NetworkPolicy");
+    assertEquals(List.of("Ingress"), strings(policy, "spec.policyTypes"));
+
+    // The ports Hazelcast and the event bus listen on, as the pods run them.
+    RelayConfig config = podConfig(Map.of());
+    String xml = Files.readString(Path.of(config.clusterConfig()));
+    Matcher hazelcast = Pattern.compile("<port[^>]*>(\\d+)</port>").matcher(xml);
+    assertTrue(hazelcast.find());
+    assertEquals(Integer.parseInt(hazelcast.group(1)), containerPort("hazelcast"));
+    assertEquals(config.clusterPort(), containerPort("eventbus"));
+    Set<Object> clusterPorts = Set.of(containerPort("hazelcast"), containerPort("eventbus"));
+
+    Set<Object> admittedFromRelays = new HashSet<>();
+    boolean clientPortOpen = false;
+    for (Map<String, Object> rule : list(policy, "spec.ingress")) {
+      // A rule without ports admits every port.
+      Set<Object> ports = rule.containsKey("ports")
+          ? list(rule, "ports").stream().map(p -> p.get("port")).collect(Collectors.toSet()) : null;
+      if (ports == null || ports.stream().anyMatch(clusterPorts::contains)) {
+        List<Map<String, Object>> from = list(rule, "from");
+        assertTrue(from != null && !from.isEmpty(), "cluster ports open to any source: " + rule);
+        for (Map<String, Object> peer : from) {
+          assertEquals(Set.of("podSelector"), peer.keySet(), "a peer other than the relay pods: " + peer);
+          assertEquals(podLabels(), map(peer, "podSelector.matchLabels"), "cluster ports open to other pods");
+        }
+        if (ports != null) admittedFromRelays.addAll(ports);
+      } else if (ports.contains(containerPort("http")) && !rule.containsKey("from")) {
+        clientPortOpen = true;
+      }
+    }
+    assertEquals(clusterPorts, admittedFromRelays, "relay pods reach each other's cluster ports");
+    assertTrue(clientPortOpen, "clients reach the http port");
   }
 }
