@@ -18,7 +18,8 @@ EXPOSE 8765 5701 5702
 # The options of scripts/jvm-options: heap and direct memory sized for the default memoryBudget
 # (160 MiB) and ~16,000 connections, so a 1 GiB container limit holds (README, "Memory"). Raise
 # memoryBudget, -Xmx, MaxDirectMemorySize and the limit together.
-# They sit in the entrypoint, so JDK_JAVA_OPTIONS stays free for additions (k8s/deployment.yaml).
+# They sit in the entrypoint: a JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS variable would make the JVM
+# print a line of its own into the JSON log stream.
 ENV MALLOC_ARENA_MAX=2
 # Liveness without extra packages: bash's /dev/tcp (the image's sh is dash, which lacks it).
 HEALTHCHECK --interval=10s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${ARC_RELAY_PORT:-8765} && printf 'GET /health/live HTTP/1.0\\r\\n\\r\\n' >&3 && head -1 <&3 | grep -q ' 200 '"]

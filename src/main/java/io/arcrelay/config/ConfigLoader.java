@@ -94,6 +94,7 @@ public final class ConfigLoader {
         r.bool(Setting.CLUSTER),
         r.text(Setting.CLUSTER_HOST),
         (int) r.integer(Setting.CLUSTER_PORT),
+        r.text(Setting.CLUSTER_DNS),
         r.text(Setting.CLUSTER_CONFIG));
   }
 

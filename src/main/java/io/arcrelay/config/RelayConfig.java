@@ -38,6 +38,7 @@ import java.util.List;
  * @param cluster        whether to join a Hazelcast cluster of relays
  * @param clusterHost    the address other nodes reach this node's event bus at
  * @param clusterPort    the event bus's TCP port between nodes, 0 for any free port
+ * @param clusterDns     DNS name of the relay pods for Kubernetes discovery, {@code ${arc-relay.cluster-dns}} in the XML
  * @param clusterConfig  Hazelcast XML config: a file path, or {@code classpath:NAME}
  */
 public record RelayConfig(
@@ -69,6 +70,7 @@ public record RelayConfig(
     boolean cluster,
     String clusterHost,
     int clusterPort,
+    String clusterDns,
     String clusterConfig) {
 
   public RelayConfig {

@@ -51,6 +51,8 @@ public enum Setting {
   CLUSTER("cluster", "false", "join a Hazelcast cluster of relays (true/false)"),
   CLUSTER_HOST("clusterHost", "127.0.0.1", "address other nodes reach this one's event bus at (the pod IP)"),
   CLUSTER_PORT("clusterPort", "0", "event-bus port between nodes (0: any free port; fix it where firewalls need to know)"),
+  CLUSTER_DNS("clusterDns", "",
+      "DNS name listing every relay pod (a headless Service), for conf/cluster-kubernetes.xml's ${arc-relay.cluster-dns}"),
   CLUSTER_CONFIG("clusterConfig", "conf/cluster.xml",
       "Hazelcast config: a file, or classpath:NAME (conf/cluster-kubernetes.xml for DNS discovery)");
 

@@ -169,8 +169,8 @@ class KubernetesManifestsTest {
     assertTrue(port.find());
     assertEquals(Integer.parseInt(port.group(1)), containerPort("hazelcast"));
     assertEquals(containerPort("hazelcast"), at(headless, "spec.ports.0.port"));
-    assertTrue(xml.contains("${hazelcast.kubernetes.service-dns}"));
-    assertTrue(env("JDK_JAVA_OPTIONS").contains("-Dhazelcast.kubernetes.service-dns=arc-relay-hazelcast."),
+    assertTrue(xml.contains("${arc-relay.cluster-dns}"));
+    assertTrue(env("ARC_RELAY_CLUSTER_DNS").startsWith("arc-relay-hazelcast."),
         "the DNS name the pods look up is the headless Service's");
   }
 
