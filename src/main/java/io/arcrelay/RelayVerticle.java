@@ -8,11 +8,14 @@ import io.arcrelay.pair.Keepalive;
 import io.arcrelay.pair.PairEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wires one event loop's share of the relay: the HTTP server (shared by every instance on the same
@@ -20,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * every other path), and the keepalive timer for the sockets this loop accepts.
  */
 public final class RelayVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(RelayVerticle.class);
 
   /** How often the certificate files are compared with what is served. */
   private static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(10);
@@ -44,6 +49,7 @@ public final class RelayVerticle extends VerticleBase {
     new MetricsEndpoint(node.metrics()).addRoutes(router);
     new PairEndpoint(node.registry(), keepalive, config, node.memory(), node.admission(), node.metrics())
         .addRoutes(router);
+    answerMalformedRequests(router);
     node.health().watch(context);
     ConnectionGuard guard = new ConnectionGuard(vertx, node.admission(), config.requestTimeout());
     HttpServerOptions options = serverOptions();
@@ -60,6 +66,20 @@ public final class RelayVerticle extends VerticleBase {
     if (node.tls() == null || !watchesTls) return;
     node.tls().watch(vertx, TLS_RELOAD_INTERVAL, keyCert ->
         server.updateSSLOptions(options.getSslOptions().copy().setKeyCertOptions(keyCert)));
+  }
+
+  /**
+   * Requests the router cannot even parse (a target that is not a path, a bad escape, no Host) get
+   * a plain 400 or 404 and lose their connection. Without a handler of its own for these, the router
+   * logs each at ERROR: any client could fill the logs.
+   */
+  private static void answerMalformedRequests(Router router) {
+    for (int status : new int[] {400, 404}) {
+      router.errorHandler(status, rc -> {
+        log.debug("malformed request answered {}: {}", status, String.valueOf(rc.failure()));
+        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end();
+      });
+    }
   }
 
   private HttpServerOptions serverOptions() {

@@ -116,6 +116,7 @@ public final class Admission {
   public void refuse(Visitor visitor, HttpServerRequest request, Refusal refusal, String body) {
     metrics.refused(refusal);
     if (refusal.isAGuess()) refusals.tryTake(visitor.client(request, proxies), System.nanoTime());
+    if (refusal == Refusal.UNSUPPORTED_VERSION) request.response().putHeader("Sec-WebSocket-Version", "13");
     request.response()
         .setStatusCode(refusal.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")

@@ -1,10 +1,10 @@
 package io.arcrelay.edge;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.AttributeKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
@@ -54,17 +54,14 @@ public final class ConnectionGuard {
   }
 
   /**
-   * A request head is complete: its connection's deadline stops. A plain request's connection gets
-   * a new one when the response ends (idle keep-alive); an upgrade's never does. Returns the
-   * connection's visitor.
+   * A request head is complete: its connection's deadline stops, and starts again when the response
+   * ends (idle keep-alive, or an upgrade that was refused). Returns the connection's visitor.
    */
   public Visitor requestArrived(HttpServerRequest request) {
     Channel channel = channel(request.connection());
     Visitor visitor = channel.attr(VISITOR).get();
     cancelDeadline(visitor);
-    if (request.getHeader(HttpHeaders.UPGRADE) == null) {
-      request.response().endHandler(ended -> startDeadline(channel, visitor, requestTimeoutMs));
-    }
+    request.response().endHandler(ended -> startDeadline(channel, visitor, requestTimeoutMs));
     return visitor;
   }
 
@@ -77,6 +74,7 @@ public final class ConnectionGuard {
     cancelDeadline(visitor);
     visitor.deadline = vertx.setTimer(timeoutMs, id -> {
       visitor.deadline = -1;
+      if (channel.pipeline().get(WebSocketFrameDecoder.class) != null) return; // upgraded: keepalive watches it now
       admission.cut(Admission.Cut.REQUEST_TIMEOUT);
       channel.close();
     });

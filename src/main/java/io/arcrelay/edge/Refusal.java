@@ -7,6 +7,8 @@ import java.util.Locale;
  * README's refusal table is written from this enum; keep the two in step.
  */
 public enum Refusal {
+  /** Not RFC 6455 (version 13): older drafts' frames are not what the relay counts and forwards. */
+  UNSUPPORTED_VERSION(426, "WebSocket version 13 required"),
   /** The pair code is missing or malformed (the body says which). */
   BAD_CODE(400, "bad pair code"),
   /** An access secret is configured and the token is missing, expired or wrong. */
@@ -52,6 +54,6 @@ public enum Refusal {
 
   /** Refusals a code guesser collects: they count against the address's refusal allowance. */
   boolean isAGuess() {
-    return status >= 400 && status < 429;
+    return this == BAD_CODE || this == UNAUTHORIZED || this == FORBIDDEN_ORIGIN || this == PAIR_FULL;
   }
 }

@@ -17,6 +17,11 @@ public enum PairEnd {
   PROTOCOL_ERROR(new Close(1002, "protocol error"), Close.PEER_ERROR),
   /** The side sent a text message that is not valid UTF-8. */
   INVALID_TEXT(new Close(1007, "invalid utf-8"), Close.PEER_ERROR),
+  /**
+   * The node's memory budget stayed spent and this side, holding bytes, was not read for
+   * {@code stallTimeout}: both sides may try again later (RFC 6455's 1013).
+   */
+  OVERLOADED(new Close(1013, "relay busy"), new Close(1013, "relay busy")),
   /** The side's client took nothing of what was queued for it for {@code stallTimeout}. */
   STALLED(new Close(1008, "not reading"), Close.PEER_DISCONNECTED),
   /** The side answered no ping for two ping intervals. */

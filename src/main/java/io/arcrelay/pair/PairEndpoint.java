@@ -49,7 +49,8 @@ public final class PairEndpoint {
       return;
     }
     Visitor visitor = ConnectionGuard.visitor(request);
-    Refusal refusal = admission.screen(visitor, request);
+    Refusal refusal = "13".equals(request.getHeader("Sec-WebSocket-Version"))
+        ? admission.screen(visitor, request) : Refusal.UNSUPPORTED_VERSION;
     if (refusal != null) {
       admission.refuse(visitor, request, refusal, null);
       return;

@@ -47,6 +47,7 @@ final class ReadGate extends ChannelDuplexHandler {
   private Channel channel;
   private int stoppedFor; // bit per Reason
   private boolean waitingForBudget;
+  private long budgetStopNanos;
 
   // Where the byte stream is: inside a frame header, or inside a payload.
   private int headerLeft = 2;
@@ -167,6 +168,7 @@ final class ReadGate extends ChannelDuplexHandler {
     if (reason == Reason.BUDGET) {
       if (waitingForBudget) return;
       waitingForBudget = true;
+      budgetStopNanos = System.nanoTime();
       metrics.paused(PairMetrics.Pause.MEMORY_BUDGET);
       budget.whenFreed(() -> channel.eventLoop().execute(() -> {
         waitingForBudget = false;
@@ -181,6 +183,11 @@ final class ReadGate extends ChannelDuplexHandler {
   void resume(Reason reason) {
     stoppedFor &= ~(1 << reason.ordinal());
     if (stoppedFor == 0) channel.config().setAutoRead(true);
+  }
+
+  /** How long reading has been stopped for the memory budget, in nanoseconds (0 if it is not). */
+  long stoppedForBudget() {
+    return waitingForBudget ? System.nanoTime() - budgetStopNanos : 0;
   }
 
   /** True while reading is stopped for any reason. */

@@ -186,12 +186,17 @@ public final class RelaySocket implements Peer {
   /**
    * One keepalive period has passed: ping a socket that has been heard from, close one that has
    * been silent for two periods, or whose client has taken nothing queued for it for the stall
-   * timeout. Call on the socket's context.
+   * timeout, or that has been left unread for the memory budget as long. Call on the socket's context.
    */
   public void keepaliveTick() {
     if (queued.get() > 0 && System.nanoTime() - lastWritten > stallNanos) {
       log.debug("{} side {} took nothing queued for it in {} ms", seat.code(), seat.side(), stallNanos / 1_000_000);
       end(PairEnd.STALLED);
+      return;
+    }
+    if (gate.stoppedForBudget() > stallNanos) { // it holds bytes the node needs back
+      log.debug("{} side {} not read for the memory budget in {} ms", seat.code(), seat.side(), stallNanos / 1_000_000);
+      end(PairEnd.OVERLOADED);
       return;
     }
     if (heard || gate.stopped()) { // a socket we stopped reading cannot be judged by what we did not read

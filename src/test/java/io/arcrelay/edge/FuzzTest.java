@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.arcrelay.Await;
 import io.arcrelay.Http;
+import io.arcrelay.LoggedErrors;
 import io.arcrelay.Relay;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
@@ -13,6 +14,7 @@ import io.arcrelay.bench.HonestPair;
 import io.arcrelay.ops.RelayMetrics;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -69,8 +71,15 @@ class FuzzTest {
     Await.until(replay + "the honest pair round-trips", () -> honest.roundTrips() > 0);
     Map<String, Double> before = http.get("/metrics").samples();
 
-    FuzzRunner.Result fuzz = new FuzzRunner(clientVertx, "127.0.0.1", relay.port(), CONNECTION_LIFETIME)
-        .run(seed, PARALLEL, "fuzz-", n -> n < CONNECTIONS).await();
+    LoggedErrors errors = LoggedErrors.capture();
+    FuzzRunner.Result fuzz;
+    try {
+      fuzz = new FuzzRunner(clientVertx, "127.0.0.1", relay.port(), CONNECTION_LIFETIME)
+          .run(seed, PARALLEL, "fuzz-", n -> n < CONNECTIONS).await();
+    } finally {
+      errors.close();
+    }
+    assertEquals(List.of(), errors.messages(), replay + "nothing a client sends makes the relay log an error");
     assertEquals(new FuzzRunner.Result(CONNECTIONS, fuzz.closedByRelay(), 0), fuzz,
         replay + "every connection was taken");
 

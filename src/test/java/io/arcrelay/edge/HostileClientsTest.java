@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.arcrelay.Await;
 import io.arcrelay.FramePump;
 import io.arcrelay.Http;
+import io.arcrelay.LoggedErrors;
 import io.arcrelay.RawWebSocket;
 import io.arcrelay.Relay;
 import io.arcrelay.TestCertificate;
@@ -157,6 +158,40 @@ class HostileClientsTest {
   }
 
   @Test
+  void malformedRequestsAreAnsweredWithoutErrorLogsAndTheirConnectionsDoNotLinger() {
+    start(Setting.REQUEST_TIMEOUT, "500ms");
+    try (LoggedErrors errors = LoggedErrors.capture()) {
+      Map<String, String> requests = new LinkedHashMap<>();
+      requests.put("a target that is not a path", "GET * HTTP/1.1\r\nHost: r\r\n\r\n");
+      requests.put("no Host", "GET / HTTP/1.1\r\n\r\n");
+      requests.put("a bad escape", "GET /% HTTP/1.1\r\nHost: r\r\n\r\n");
+      requests.put("an upgrade Vert.x refuses (no key)", "GET /?pair=a HTTP/1.1\r\nHost: r\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
+      requests.put("an upgrade by POST", "POST /?pair=b HTTP/1.1\r\nHost: r\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n");
+      List<RawWebSocket> sent = new ArrayList<>();
+      requests.forEach((what, request) -> {
+        RawWebSocket socket = RawWebSocket.open(clientVertx, uri("x"), "127.0.0.1");
+        socket.send(Buffer.buffer(request));
+        assertTrue(socket.answer().matches("(?s)HTTP/1.. [45]\\d\\d .*"), what + ": " + socket.answer());
+        sent.add(socket);
+      });
+      Await.until("every such connection is closed", () -> sent.stream().allMatch(RawWebSocket::isClosed));
+      assertEquals(List.of(), errors.messages());
+    }
+  }
+
+  @Test
+  void onlyRfc6455UpgradesAreTaken() {
+    start();
+    RawWebSocket hixie = RawWebSocket.open(clientVertx, uri("x"), "127.0.0.1");
+    hixie.send(Buffer.buffer("GET /?pair=h HTTP/1.1\r\nHost: r\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n"
+        + "Origin: http://x\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nSec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n12345678"));
+    assertTrue(hixie.answer().startsWith("HTTP/1.1 426"), hixie.answer());
+    assertTrue(hixie.answer().toLowerCase().contains("sec-websocket-version: 13"), hixie.answer());
+  }
+
+  @Test
   void connectionCapsRefuseWith429PerAddressAnd503PerNodeAndHealthStillAnswers() {
     start(Setting.MAX_CONNECTIONS, "10", Setting.MAX_CONNECTIONS_PER_IP, "4");
     List<RawWebSocket> held = new ArrayList<>();
@@ -283,6 +318,24 @@ class HostileClientsTest {
     assertEquals(1.0, metric("arc_relay_upgrades_rejected_total{reason=\"memory_spent\",status=\"503\"}"));
 
     Await.until("the lone sides expire and their bytes are let go", () -> relay.memory().used() == 0);
+    TestClient[] after = {join(client, uri("after")), join(client, uri("after"))};
+    after[0].assertReaches(after[1], "upgrades are taken again");
+  }
+
+  @Test
+  void aSideLeftUnreadForTheBudgetLongerThanTheStallTimeoutIsClosedWith1013() {
+    start(Setting.MEMORY_BUDGET, "40MiB", Setting.STALL_TIMEOUT, "1s", Setting.PING_INTERVAL, "500ms");
+    List<RawWebSocket> lone = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      RawWebSocket side = RawWebSocket.connect(clientVertx, uri(newCode()));
+      FramePump.start(clientVertx, side, SIXTEEN_MIB, 3);
+      lone.add(side);
+    }
+    Await.until("a side holding part of a frame is closed for the budget",
+        () -> lone.stream().anyMatch(RawWebSocket::isClosed));
+    assertTrue(lone.stream().filter(RawWebSocket::isClosed).allMatch(side -> side.closeCode() == 1013));
+    Await.until("the budget has room again", () -> !relay.memory().spent());
+    assertTrue(metric("arc_relay_pairs_ended_total{reason=\"overloaded\"}") >= 1);
     TestClient[] after = {join(client, uri("after")), join(client, uri("after"))};
     after[0].assertReaches(after[1], "upgrades are taken again");
   }

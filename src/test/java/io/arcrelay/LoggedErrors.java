@@ -1,0 +1,36 @@
+package io.arcrelay;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+
+/** What this JVM logs at ERROR while it is open: a client must never be able to make the relay do so. */
+public final class LoggedErrors implements AutoCloseable {
+
+  private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+  private final ListAppender<ILoggingEvent> events = new ListAppender<>();
+
+  private LoggedErrors() {
+    events.start();
+    root.addAppender(events);
+  }
+
+  public static LoggedErrors capture() {
+    return new LoggedErrors();
+  }
+
+  public List<String> messages() {
+    return events.list.stream()
+        .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+        .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    root.detachAppender(events);
+  }
+}
