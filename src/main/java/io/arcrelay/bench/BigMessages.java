@@ -3,6 +3,7 @@ package io.arcrelay.bench;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,11 +16,12 @@ import picocli.CommandLine.Option;
 /**
  * Big messages, every byte verified: each of {@code --pairs} pairs sends a {@code --size}-byte (16 MiB)
  * single-frame message from A to B every {@code --interval-ms}, once B has the one before (one in flight
- * per pair). A message is the pair's id, its number, then the pair's own random bytes: B counts a
- * message with another id as misrouted, a number that skips as skipped, any other difference as
- * corrupt. A pair the relay closes (a node killed) is formed again under a new code and id; a message
- * it had in flight is counted as cut. After {@code --seconds} A stops, and B gets up to a minute to
- * receive the last ones.
+ * per pair). A message is the id of the pair's current code, its number, then the pair's own random
+ * bytes: B counts a message with another id as misrouted, a number that skips as skipped, any other
+ * difference as corrupt, and prints each on stderr. A pair the relay closes (a node killed) is formed
+ * again under a new code and id; a message that still arrives on the old B socket is checked all the
+ * same and counted as late, one that never does as cut. After {@code --seconds} A stops, and B gets
+ * up to a minute to receive the last ones.
  *
  * <p>All sockets live on the client's single event loop, so the pair state needs no locking.
  */
@@ -50,7 +52,8 @@ final class BigMessages implements Callable<Integer> {
   private long corrupt;
   private long misrouted;
   private long skipped;
-  private long cut;
+  private long late;
+  private final List<Generation> history = new ArrayList<>(); // every generation of every pair
   private boolean ending; // reported: closes from here on are the client's own
 
   @Override
@@ -65,18 +68,24 @@ final class BigMessages implements Callable<Integer> {
     Thread.sleep(seconds * 1000L);
     clients.vertx.cancelTimer(timer);
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline && !onLoop(() -> all.stream().allMatch(p -> p.received == p.sent)).join()) {
+    while (System.nanoTime() < deadline && !onLoop(this::delivered).join()) {
       Thread.sleep(100);
     }
     System.out.println(onLoop(() -> {
       ending = true;
-      return String.format("big pairs=%d size=%d sent=%d verified=%d verified_bytes=%d"
-              + " corrupt=%d misrouted=%d skipped=%d cut=%d undelivered=%d closes=%s",
-          pairs, size, sent, verified, verified * size, corrupt, misrouted, skipped, cut,
-          all.stream().mapToLong(p -> p.sent - p.received).sum(), closes);
+      long cut = history.stream().filter(g -> g.ended).mapToLong(g -> g.sent - g.received).sum();
+      long undelivered = history.stream().filter(g -> !g.ended).mapToLong(g -> g.sent - g.received).sum();
+      return String.format("big pairs=%d size=%d sent=%d verified=%d verified_bytes=%d corrupt=%d misrouted=%d"
+              + " skipped=%d late=%d cut=%d undelivered=%d generations=%d closes=%s",
+          pairs, size, sent, verified, verified * size, corrupt, misrouted, skipped, late, cut, undelivered,
+          history.size(), closes);
     }).join());
     clients.close();
     return 0;
+  }
+
+  private boolean delivered() {
+    return history.stream().allMatch(g -> g.ended || g.received == g.sent);
   }
 
   private <T> CompletableFuture<T> onLoop(Supplier<T> what) {
@@ -89,12 +98,8 @@ final class BigMessages implements Callable<Integer> {
   private final class BigPair {
     final String prefix;
     final Buffer body;
-    int generation;
-    long id;
-    WebSocket a;
-    WebSocket b;
-    long sent;     // messages A sent in this generation
-    long received; // messages B received in this generation
+    int generations;
+    Generation current; // null while the pair is being formed
 
     BigPair(String prefix) {
       this.prefix = prefix;
@@ -105,58 +110,88 @@ final class BigMessages implements Callable<Integer> {
 
     /** Connects A, then B; on failure (a node down, not yet out of the balancer) tries again. */
     Future<Void> form() {
-      generation++;
-      String url = Clients.pairUrl(relay, prefix + "-" + generation);
+      current = null;
+      String url = Clients.pairUrl(relay, prefix + "-" + ++generations);
       return clients.connect(url).compose(wsA -> clients.connect(url).map(wsB -> {
-        attach(wsA, wsB);
+        current = new Generation(this, wsA, wsB);
+        history.add(current);
         return (Void) null;
       }).onFailure(e -> wsA.close())).recover(e -> clients.vertx.timer(100).compose(v -> form()));
     }
 
-    private void attach(WebSocket wsA, WebSocket wsB) {
-      a = wsA;
-      b = wsB;
-      id = ThreadLocalRandom.current().nextLong();
-      sent = 0;
-      received = 0;
+    void sendNext() {
+      if (current != null) current.sendNext();
+    }
+  }
+
+  /**
+   * One code of a pair: its two sockets, its id and its messages. B's handler belongs to this
+   * generation, so a message that arrives after the pair was formed again is still checked against
+   * the id it was sent with.
+   */
+  private final class Generation {
+    final BigPair pair;
+    final WebSocket a;
+    final WebSocket b;
+    final long id = ThreadLocalRandom.current().nextLong();
+    long sent;
+    long received;
+    boolean ended;
+
+    Generation(BigPair pair, WebSocket a, WebSocket b) {
+      this.pair = pair;
+      this.a = a;
+      this.b = b;
       b.binaryMessageHandler(this::onAtB);
-      a.closeHandler(v -> onClose(wsA));
-      b.closeHandler(v -> onClose(wsB));
+      a.closeHandler(v -> end(a));
+      b.closeHandler(v -> end(b));
     }
 
     void sendNext() {
-      if (a == null || received < sent) return;
-      a.writeBinaryMessage(Buffer.buffer(size).appendLong(id).appendLong(++sent).appendBuffer(body));
+      if (ended || received < sent) return;
+      a.writeBinaryMessage(Buffer.buffer(size).appendLong(id).appendLong(++sent).appendBuffer(pair.body));
       BigMessages.this.sent++;
     }
 
     private void onAtB(Buffer message) {
       if (message.length() < HEADER || message.getLong(0) != id) {
         misrouted++;
+        anomaly("misrouted", message);
         return;
       }
+      if (ended) late++;
       long n = message.getLong(8);
-      if (n != received + 1) skipped += Math.max(0, n - received - 1);
+      if (n != received + 1) {
+        skipped += Math.max(0, n - received - 1);
+        anomaly("out of order", message);
+      }
       received = Math.max(received, n);
-      if (message.length() == size && message.slice(HEADER, size).equals(body)) {
+      if (message.length() == size && message.slice(HEADER, size).equals(pair.body)) {
         verified++;
       } else {
         corrupt++;
+        anomaly("corrupt", message);
       }
     }
 
-    /** The first close of a generation ends it: the other side is closed and the pair formed again. */
-    private void onClose(WebSocket ws) {
-      if (ending || ws != a && ws != b) return; // the other side of a generation already ended
+    /** The first close ends the generation: the other side is closed and the pair formed again. */
+    private void end(WebSocket ws) {
+      if (ended || ending) return;
+      ended = true;
       Short code = ws.closeStatusCode();
       closes.add(code == null ? 1006 : (int) code);
-      cut += sent - received;
-      sent = received;
-      WebSocket other = ws == a ? b : a;
-      a = null;
-      b = null;
-      other.close();
-      form();
+      (ws == a ? b : a).close();
+      pair.form();
+    }
+
+    /** What the relay got wrong, in detail, on stderr: enough to look for it in the node logs. */
+    private void anomaly(String what, Buffer message) {
+      boolean ownBody = message.length() == size && message.slice(HEADER, size).equals(pair.body);
+      System.err.printf("big: %s %s: %s generation %d%s: got %d bytes, id %016x, number %d, %s body;"
+              + " expected id %016x, number %d%n", LocalTime.now(), what, pair.prefix, pair.generations,
+          ended ? " (ended)" : "", message.length(), message.length() >= 8 ? message.getLong(0) : 0,
+          message.length() >= HEADER ? message.getLong(8) : 0, ownBody ? "the pair's own" : "another",
+          id, received + 1);
     }
   }
 }
