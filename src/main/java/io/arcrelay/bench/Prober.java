@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * connects, B connects, A sends 1 KiB of random bytes that B echoes; the pairing time runs from A's
  * connect to the echo, which is compared byte for byte. Each sample is filed under the phase named by
  * the last line read on stdin ({@code start} until one is); at a line {@code end}, or the end of
- * stdin, it prints p50/p99/max and failures per phase and check, and exits.
+ * stdin, it prints p50/p99/max and failures per phase and check, and exits. Failures, and samples over
+ * {@code --slow-ms}, are also logged with the time on stderr.
  */
 @Command(name = "probe", description = "Times /health and a pairing every 100 ms, per phase named on stdin.")
 final class Prober implements Callable<Integer> {
@@ -43,6 +44,9 @@ final class Prober implements Callable<Integer> {
 
   @Option(names = "--interval-ms", defaultValue = "100")
   int intervalMs;
+
+  @Option(names = "--slow-ms", defaultValue = "100", description = "log samples this slow on stderr, with the time")
+  int slowMs;
 
   private final Map<String, Stats> times = new TreeMap<>();       // "phase=P check=C" -> answer times
   private final Map<String, Integer> failures = new TreeMap<>();  // "phase=P check=C" -> count
@@ -92,13 +96,17 @@ final class Prober implements Callable<Integer> {
     ended = true;
   }
 
-  /** One check, timed and filed; a failure or a wait over five seconds counts as failed. */
+  /** One check, timed and filed; a failure or a wait over five seconds counts as failed. Slow ones are logged. */
   private void time(String phaseName, String check, Check run) {
     String key = "phase=" + phaseName + " check=" + check;
     long start = System.nanoTime();
     try {
       run.run();
-      times.computeIfAbsent(key, k -> new Stats()).add(System.nanoTime() - start);
+      long nanos = System.nanoTime() - start;
+      times.computeIfAbsent(key, k -> new Stats()).add(nanos);
+      if (nanos >= slowMs * 1_000_000L) {
+        System.err.printf("probe: %s %s slow: %d ms%n", LocalTime.now(), key, nanos / 1_000_000);
+      }
     } catch (Exception e) {
       failures.merge(key, 1, Integer::sum);
       reasons.merge(check + ": " + e, 1, Integer::sum);
