@@ -34,6 +34,10 @@ public final class Admission {
     OVER_CAPACITY
   }
 
+  /** RFC 6455's version; older drafts' frames are not what the relay counts and forwards. */
+  private static final String VERSION = "13";
+  private static final String SEC_WEBSOCKET_VERSION = "Sec-WebSocket-Version";
+
   private final int maxConnections;
   private final MemoryBudget memory;
   private final Metrics metrics;
@@ -87,10 +91,11 @@ public final class Admission {
   }
 
   /**
-   * Checks an upgrade before its pair code is read: caps, rates, origin, memory. Returns why it is
-   * refused, or {@code null}.
+   * Checks an upgrade before its pair code is read: protocol version, caps, rates, origin, memory.
+   * Returns why it is refused, or {@code null}.
    */
   public Refusal screen(Visitor visitor, HttpServerRequest request) {
+    if (!VERSION.equals(request.getHeader(SEC_WEBSOCKET_VERSION))) return Refusal.UNSUPPORTED_VERSION;
     if (visitor.overCapacity != null) return visitor.overCapacity;
     String client = visitor.client(request, proxies);
     long now = System.nanoTime();
@@ -116,7 +121,9 @@ public final class Admission {
   public void refuse(Visitor visitor, HttpServerRequest request, Refusal refusal, String body) {
     metrics.refused(refusal);
     if (refusal.isAGuess()) refusals.tryTake(visitor.client(request, proxies), System.nanoTime());
-    if (refusal == Refusal.UNSUPPORTED_VERSION) request.response().putHeader("Sec-WebSocket-Version", "13");
+    if (refusal == Refusal.UNSUPPORTED_VERSION) {
+      request.response().putHeader(SEC_WEBSOCKET_VERSION, VERSION); // RFC 6455 §4.4: what we speak
+    }
     request.response()
         .setStatusCode(refusal.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")

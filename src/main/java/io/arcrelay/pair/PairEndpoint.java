@@ -49,8 +49,7 @@ public final class PairEndpoint {
       return;
     }
     Visitor visitor = ConnectionGuard.visitor(request);
-    Refusal refusal = "13".equals(request.getHeader("Sec-WebSocket-Version"))
-        ? admission.screen(visitor, request) : Refusal.UNSUPPORTED_VERSION;
+    Refusal refusal = admission.screen(visitor, request);
     if (refusal != null) {
       admission.refuse(visitor, request, refusal, null);
       return;
