@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A WebSocket client written on a bare TCP socket, for what a well-behaved client library will not
- * do: send malformed frames, stop reading without Vert.x buffering on its behalf (a paused raw
+ * do: send malformed frames, answer no ping (a peer whose machine vanished without closing TCP),
+ * stop reading without Vert.x buffering on its behalf (a paused raw
  * socket holds at most a few 64 KiB reads), or write one 16 MiB frame at a time. Reads the
  * server's frames as they come: counts data payload bytes, checks that each binary message starts
  * with the next sequence number (see {@link #sequencedFrame}), and records the close code.
@@ -29,6 +30,7 @@ public final class RawWebSocket {
   private final AtomicLong payloadBytes = new AtomicLong();
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong outOfOrder = new AtomicLong();
+  private final AtomicLong pings = new AtomicLong();
   private boolean upgraded;
   private boolean refused;
   private long frameLeft; // payload bytes of the current data frame still to come
@@ -65,9 +67,9 @@ public final class RawWebSocket {
   }
 
   /** Sends an upgrade request for {@code uri} with {@code extraHeaders} (each ending in CRLF). */
-  public void upgrade(String uri, String extraHeaders) {
+  public Future<Void> upgrade(String uri, String extraHeaders) {
     String target = uri.substring(uri.indexOf('/', uri.indexOf("//") + 2));
-    send(Buffer.buffer("GET " + target + " HTTP/1.1\r\nHost: relay\r\n"
+    return send(Buffer.buffer("GET " + target + " HTTP/1.1\r\nHost: relay\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
         + extraHeaders + "\r\n"));
@@ -132,6 +134,11 @@ public final class RawWebSocket {
     return outOfOrder.get();
   }
 
+  /** Pings the relay sent; none is ever answered. */
+  public long pingsReceived() {
+    return pings.get();
+  }
+
   /** The code of the close frame the relay sent, or -1 if the connection ended without one. */
   public int closeCode() {
     return closeCode.orTimeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS).join();
@@ -184,6 +191,7 @@ public final class RawWebSocket {
       if (opcode >= 8) { // control frames are at most 125 bytes: wait for the whole frame
         if (available < header + length) return i;
         if (opcode == 8) closeCode.complete(length >= 2 ? received.getUnsignedShort(i + header) : 1005);
+        if (opcode == 9) pings.incrementAndGet(); // never answered: this client is silent unless told otherwise
         i += header + (int) length;
         continue;
       }
