@@ -1,10 +1,7 @@
 package io.arcrelay.pair;
 
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The payload bytes one node holds for its clients, in all, against one limit: frames being
@@ -27,26 +24,25 @@ public final class MemoryBudget {
 
   private final long limit;
   private final long resumeBelow;
-  private final AtomicLong used = new AtomicLong();
-  private final Map<Use, LongAdder> byUse = new EnumMap<>(Use.class);
+  // One counter per use, and the total read as their sum: the data path updates one counter per
+  // change (twice per frame), the total is read far less often (once per read, once per upgrade).
+  private final AtomicLongArray byUse = new AtomicLongArray(Use.values().length);
   private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
   public MemoryBudget(long limit) {
     this.limit = limit;
     this.resumeBelow = limit / 4 * 3;
-    for (Use use : Use.values()) byUse.put(use, new LongAdder());
   }
 
   /** Counts {@code bytes} more (or fewer, if negative) in {@code use}. */
   public void add(Use use, long bytes) {
-    byUse.get(use).add(bytes);
-    long now = used.addAndGet(bytes);
-    if (bytes < 0 && now < resumeBelow && !waiting.isEmpty()) wake(now);
+    byUse.addAndGet(use.ordinal(), bytes);
+    if (bytes < 0 && !waiting.isEmpty()) poke();
   }
 
   /** True while the node holds its limit or more: stop reading, refuse upgrades. */
   public boolean spent() {
-    return used.get() >= limit;
+    return used() >= limit;
   }
 
   public long limit() {
@@ -54,19 +50,20 @@ public final class MemoryBudget {
   }
 
   public long used() {
-    return used.get();
+    long total = 0;
+    for (int i = 0; i < byUse.length(); i++) total += byUse.get(i);
+    return total;
   }
 
   public long used(Use use) {
-    return byUse.get(use).sum();
+    return byUse.get(use.ordinal());
   }
 
   /** Runs {@code resume} once the budget has room again (at once if it has room now). */
   void whenFreed(Runnable resume) {
     waiting.add(resume);
-    long now = used.get();
     // Room may have been made between the caller's check and the line above, with nobody waiting yet.
-    if (now < resumeBelow) wake(now);
+    poke();
   }
 
   /**
@@ -74,8 +71,9 @@ public final class MemoryBudget {
    * have stayed quiet and made no room for the rest.
    */
   public void poke() {
-    long now = used.get();
-    if (now < resumeBelow && !waiting.isEmpty()) wake(now);
+    if (waiting.isEmpty()) return;
+    long now = used();
+    if (now < resumeBelow) wake(now);
   }
 
   /**
