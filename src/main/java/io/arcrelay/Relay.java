@@ -71,7 +71,7 @@ public final class Relay {
   public static Future<Relay> start(Vertx vertx, RelayConfig config, RelayMetrics metrics) {
     MemoryBudget memory = new MemoryBudget(config.memoryBudget());
     Future<PairRegistry> registry = vertx.isClustered()
-        ? ClusteredPairRegistry.create(vertx, config.pairTtl(), metrics, memory)
+        ? ClusteredPairRegistry.create(vertx, config.pairTtl(), config.clusterQuorum(), metrics, memory)
         : Future.succeededFuture(new LocalPairRegistry(vertx, config.pairTtl(), metrics));
     return registry.compose(r -> {
       metrics.observe(r::census);
@@ -79,7 +79,7 @@ public final class Relay {
       Admission admission = new Admission(config, memory, metrics);
       metrics.observe(admission);
       NodeHealth health = new NodeHealth(vertx,
-          r instanceof ClusteredPairRegistry clustered ? clustered::member : null);
+          r instanceof ClusteredPairRegistry clustered ? clustered::outOfService : null);
       TlsFiles tls = config.tls() ? new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())) : null;
       return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls));
     });

@@ -3,6 +3,7 @@ package io.arcrelay.cluster;
 import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import io.arcrelay.config.ConfigException;
 import io.arcrelay.config.RelayConfig;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.FileNotFoundException;
+import java.util.List;
 import java.util.Properties;
 
 /** Starts a Vert.x instance that joins the relay cluster described by {@link RelayConfig#clusterConfig()}. */
@@ -46,9 +48,33 @@ public final class ClusterNode {
               location.substring("classpath:".length()), properties)
           : new FileSystemXmlConfig(location, properties);
       String name = System.getProperty(CLUSTER_NAME_PROPERTY);
-      return name == null ? config : config.setClusterName(name);
+      if (name != null) config.setClusterName(name);
+      return healSplits(config, relay.clusterQuorum());
     } catch (FileNotFoundException | IllegalArgumentException e) {
       throw new ConfigException("cluster-config: cannot read " + location + " (" + e.getMessage() + ")");
     }
   }
+
+  /** The Hazelcast split-brain protection the pair map uses when {@code clusterQuorum} is set. */
+  static final String QUORUM = "arc-relay-quorum";
+
+  /**
+   * Split clusters merge again within seconds of healing (Hazelcast waits 300 s by default, while
+   * each half goes on as if it were the whole cluster), unless the XML says otherwise; with a
+   * quorum, the pair map refuses every operation on a half smaller than it, so a code cannot be
+   * claimed on both halves.
+   */
+  private static Config healSplits(Config config, int quorum) {
+    for (String delay : List.of("hazelcast.merge.first.run.delay.seconds", "hazelcast.merge.next.run.delay.seconds")) {
+      if (config.getProperty(delay) == null) config.setProperty(delay, Long.toString(MERGE_DELAY_SECONDS));
+    }
+    if (quorum > 1) {
+      config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum));
+      config.getMapConfig(ClusteredPairRegistry.PAIR_MAP).setSplitBrainProtectionName(QUORUM);
+    }
+    return config;
+  }
+
+  /** How often a cluster looks for the other half of a split to merge with. */
+  static final long MERGE_DELAY_SECONDS = 5;
 }

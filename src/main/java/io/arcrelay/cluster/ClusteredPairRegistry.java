@@ -3,6 +3,7 @@ package io.arcrelay.cluster;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairMetrics;
@@ -11,6 +12,7 @@ import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.RelaySocket;
 import io.arcrelay.pair.Seat;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.internal.VertxInternal;
@@ -20,10 +22,8 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,19 +46,21 @@ import org.slf4j.LoggerFactory;
 public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
+  /** The clustered map of who holds each code. */
+  static final String PAIR_MAP = "arc-relay.pairs";
   private static final int CLAIM_ATTEMPTS = 3;
+  /** How long an upgrade may wait for its claim (Hazelcast's own operation timeout is minutes). */
+  private static final long CLAIM_DEADLINE_MS = 5_000;
   private static final int REMOVE_ATTEMPTS = 5;
   private static final long REMOVE_RETRY_MS = 1_000;
-  /** How often senders without credit ask their receiver where it stands, and routers are pinged. */
-  private static final long PROBE_INTERVAL_MS = 5_000;
-  /** A router that has not answered a ping for this long is cut off: its links are closed. */
-  private static final long LINK_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final ClusterManager cluster;
   private final String nodeId;
   private final AsyncMap<String, String> map;
   private final Duration pairTtl;
+  private final int quorum;
+  private final UUID lifecycleListener;
   private final PairMetrics metrics;
   private final MemoryBudget memory;
   private final String routerId;
@@ -66,17 +68,18 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   /** What this node's cross-node senders may add to their base windows in all (docs/benchmarks.md). */
   private final WindowBudget windowBudget = new WindowBudget(64L * 1024 * 1024);
   private final UUID membershipListener;
-  private final long probeTimer;
+  private final LinkCheck linkCheck;
+  private final long checkTimer;
   private final PendingCredit pendingCredit = new PendingCredit();
   private final long creditTimer;
   private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
-  private final Set<String> pinging = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
-  private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl,
+  private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl, int quorum,
       PairMetrics metrics, MemoryBudget memory) {
     this.vertx = vertx;
+    this.quorum = quorum;
     this.metrics = metrics;
     this.memory = memory;
     this.cluster = ((VertxInternal) vertx).clusterManager();
@@ -96,7 +99,11 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
             nodesLost();
           }
         });
-    this.probeTimer = vertx.setPeriodic(PROBE_INTERVAL_MS, id -> probeLinks());
+    this.lifecycleListener = hazelcast().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) vertx.runOnContext(v -> merged());
+    });
+    this.linkCheck = new LinkCheck(router, this::alive);
+    this.checkTimer = vertx.setPeriodic(LinkCheck.INTERVAL_MS, id -> linkCheck.run(seats.values()));
     this.creditTimer = vertx.setPeriodic(PendingCredit.FLUSH_INTERVAL_MS, id -> pendingCredit.flush());
   }
 
@@ -105,10 +112,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   /** Joins the pair map and starts this node's router; {@code vertx} must be clustered with Hazelcast. */
-  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl, PairMetrics metrics,
+  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl, int quorum, PairMetrics metrics,
       MemoryBudget memory) {
-    return vertx.sharedData().<String, String>getAsyncMap("arc-relay.pairs").compose(map -> {
-      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl, metrics, memory);
+    return vertx.sharedData().<String, String>getAsyncMap(PAIR_MAP).compose(map -> {
+      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl, quorum, metrics, memory);
       return registry.router.ready().map(v -> registry);
     });
   }
@@ -121,52 +128,86 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     return cluster.getNodes();
   }
 
-  /** Whether this node is still a running member of the cluster. */
-  public boolean member() {
-    return hazelcast().getLifecycleService().isRunning() && cluster.getNodes().contains(nodeId);
+  /**
+   * Why this node should get no new clients, or null: it must be a running member of the cluster,
+   * in a half of at least {@code clusterQuorum} nodes when the cluster is split.
+   */
+  public String outOfService() {
+    if (!hazelcast().getLifecycleService().isRunning() || !cluster.getNodes().contains(nodeId)) {
+      return "not a cluster member";
+    }
+    int members = cluster.getNodes().size();
+    return members < quorum ? "below quorum: " + members + " of " + quorum + " nodes" : null;
   }
 
   /**
    * Claims side A, or side B of a waiting A. The would-be side A is registered here before the map
    * can name it: a side B that reads the entry (on this node or another) must find its A, even when
    * B's claim completes before A's.
+   *
+   * <p>A claim is answered within {@link #CLAIM_DEADLINE_MS} (a failure, so the client gets 503,
+   * rather than an upgrade left hanging on a slow map); a claim that succeeds after its deadline
+   * is given up at once, as if its client had left.
    */
   @Override
   public Future<Seat> claim(PairCode code) {
     String conn = routerId + "/" + connections.incrementAndGet();
     ClusterSeat asA = new ClusterSeat(Seat.Side.A, code, code.digest(), conn, PairEntry.waiting(nodeId, conn));
     seats.put(conn, asA);
-    return claim(asA, CLAIM_ATTEMPTS).andThen(claimed -> {
+    Promise<Seat> answer = Promise.promise();
+    long deadline = vertx.setTimer(CLAIM_DEADLINE_MS, id ->
+        answer.tryFail(new IllegalStateException("pair map did not answer within " + CLAIM_DEADLINE_MS + " ms")));
+    claim(asA, CLAIM_ATTEMPTS).onComplete(claimed -> {
+      vertx.cancelTimer(deadline);
       if (claimed.failed()) seats.remove(conn, asA);
+      boolean answered = claimed.succeeded() ? answer.tryComplete(claimed.result()) : answer.tryFail(claimed.cause());
+      if (!answered && claimed.succeeded()) {
+        log.info("{} claimed after its deadline: given up", code);
+        claimed.result().leave(PairEnd.CLOSED);
+      }
     });
+    return answer.future();
   }
 
+  /**
+   * Hazelcast may apply an operation and still report it failed (a timeout after the partition
+   * owner applied it, a retry of an operation that had been applied): where the outcome matters,
+   * the map is read again instead of guessing, and finding this side's own value means success.
+   */
   private Future<Seat> claim(ClusterSeat asA, int attempts) {
     String wantedA = asA.entry.encode();
-    return map.putIfAbsent(asA.key, wantedA).compose(existing -> {
-      if (existing == null) return Future.succeededFuture(claimed(asA));
-      PairEntry current = PairEntry.decode(existing);
-      boolean stale = gone(current.nodeA(), current.connA()) || (current.complete() && gone(current.nodeB(), current.connB()));
-      if (current.complete() && !stale) return Future.failedFuture(new PairFullException());
-      String wanted = stale ? wantedA : current.withB(nodeId, asA.conn).encode();
-      return map.replaceIfPresent(asA.key, existing, wanted).compose(replaced -> {
-        if (!replaced) {
-          // Someone else changed the entry first: look again.
-          return attempts > 1 ? claim(asA, attempts - 1) : Future.failedFuture(new PairFullException());
-        }
-        if (stale) {
-          log.info("{} taken over from a side that is gone", asA.code);
-          return Future.succeededFuture(claimed(asA));
-        }
-        ClusterSeat asB = new ClusterSeat(Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
-        seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
-        return Future.succeededFuture(claimed(asB));
-      });
-    });
+    return map.putIfAbsent(asA.key, wantedA)
+        .recover(failure -> map.get(asA.key).compose(now -> now != null ? Future.succeededFuture(now) : Future.failedFuture(failure)))
+        .compose(existing -> {
+          if (existing == null || existing.equals(wantedA)) return Future.succeededFuture(claimed(asA));
+          PairEntry current = PairEntry.decode(existing);
+          boolean stale = gone(current.nodeA(), current.connA()) || (current.complete() && gone(current.nodeB(), current.connB()));
+          if (current.complete() && !stale) return Future.failedFuture(new PairFullException());
+          String wanted = stale ? wantedA : current.withB(nodeId, asA.conn).encode();
+          return map.replaceIfPresent(asA.key, existing, wanted)
+              .recover(failure -> map.get(asA.key).map(wanted::equals))
+              .compose(replaced -> {
+                if (!replaced) {
+                  // Someone else changed the entry first: look again.
+                  return attempts > 1 ? claim(asA, attempts - 1) : Future.failedFuture(new PairFullException());
+                }
+                if (stale) {
+                  log.info("{} taken over from a side that is gone", asA.code);
+                  return Future.succeededFuture(claimed(asA));
+                }
+                ClusterSeat asB = new ClusterSeat(Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
+                seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
+                return Future.succeededFuture(claimed(asB));
+              });
+        });
   }
 
+  /** A claimed side waits at most {@code pairTtl} for its pair to form, whichever side it is. */
   private Seat claimed(ClusterSeat seat) {
-    seat.claimed = true;
+    synchronized (this) {
+      seat.claimed = true;
+      seat.ttlTimer = vertx.setTimer(pairTtl.toMillis(), id -> seat.expire());
+    }
     log.debug("{} side {} claimed on {}", seat.code, seat.side, nodeId);
     return seat;
   }
@@ -214,69 +255,20 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     return stopping ? PairEnd.STOPPING : why;
   }
 
-  /**
-   * The clustered event bus drops messages silently (a dead connection between nodes, the ~50 ms
-   * after a consumer unregisters), so links are checked, never trusted:
-   *
-   * <ul>
-   *   <li>Every router this node has pairs with is pinged; one silent for {@link #LINK_TIMEOUT_MS}
-   *       has its links closed with 1011, so even a pair whose sides are both idle is not left
-   *       half-alive.
-   *   <li>A sender without credit may be waiting for a credit message that was lost, or for a peer
-   *       whose close was lost: it asks. A lost credit is repaired by the answer; a peer that is gone
-   *       closes this side with 1000; no answer closes it with 1011.
-   * </ul>
-   */
-  private void probeLinks() {
-    Map<String, List<ClusterSeat>> byRouter = new HashMap<>();
-    for (ClusterSeat seat : seats.values()) {
-      RemotePeer remote = seat.remote;
-      if (remote == null) continue;
-      byRouter.computeIfAbsent(NodeRouter.routerOf(remote.remoteConn()), r -> new ArrayList<>()).add(seat);
-      if (remote.congested()) probeCredit(seat, remote);
-    }
-    byRouter.forEach(this::pingRouter);
-  }
-
-  private void pingRouter(String routerId, List<ClusterSeat> linked) {
-    if (!pinging.add(routerId)) return; // the last ping is still waiting
-    router.ping(routerId, LINK_TIMEOUT_MS).onComplete(answer -> {
-      pinging.remove(routerId);
-      if (answer.failed()) {
-        log.warn("router {} did not answer: closing {} sides linked to it", routerId, linked.size());
-        for (ClusterSeat seat : linked) {
-          // A node that died meanwhile is reported as such, whichever of the two was noticed first.
-          PairEnd why = alive(seat.remote.remoteNode()) ? PairEnd.LINK_LOST : PairEnd.NODE_LOST;
-          seat.endedRemotely(why.peer(), why);
-        }
-      }
-    });
-  }
-
-  private void probeCredit(ClusterSeat seat, RemotePeer remote) {
-    router.probe(remote.remoteConn(), PROBE_INTERVAL_MS).onComplete(answer -> {
-      if (answer.failed()) {
-        seat.endedRemotely(PairEnd.LINK_LOST.peer(), PairEnd.LINK_LOST);
-      } else if (answer.result() < 0) {
-        seat.endedRemotely(PairEnd.CLOSED.peer(), null);
-      } else {
-        remote.onCredit(answer.result());
-      }
-    });
-  }
-
   @Override
-  public long onProbe(String conn) {
+  public NodeRouter.LinkState onCheck(String conn) {
     ClusterSeat seat = seats.get(conn);
-    RemotePeer remote = seat == null ? null : seat.remote;
-    return remote == null ? -1 : remote.grantedTotal();
+    if (seat == null) return NodeRouter.LinkState.GONE;
+    RemotePeer remote = seat.remote;
+    return remote == null ? new NodeRouter.LinkState(0, 0) : remote.state();
   }
 
   @Override
   public Future<Void> close() {
-    vertx.cancelTimer(probeTimer);
+    vertx.cancelTimer(checkTimer);
     vertx.cancelTimer(creditTimer);
     hazelcast().getCluster().removeMembershipListener(membershipListener);
+    hazelcast().getLifecycleService().removeLifecycleListener(lifecycleListener);
     return router.close();
   }
 
@@ -292,6 +284,29 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       }
     }
     log.info("a node left the cluster ({} remain); closed {} sides paired with it", alive.size(), closed);
+    if (alive.size() < quorum) {
+      // A map that refuses every claim here would leave them waiting until their TTL for a peer that
+      // is sent to the other half: they are told to try again, and a load balancer that follows
+      // /health/ready sends them there.
+      log.warn("cluster split: {} of {} nodes needed here; closing the sides waiting on this node", alive.size(), quorum);
+      seats.values().forEach(seat -> seat.endAlone(PairEnd.NO_QUORUM));
+    }
+  }
+
+  /**
+   * This node's half of a split cluster merged into the other one. Hazelcast kept the other half's
+   * entry for each code claimed on both halves: this node's sides of such a code are closed, and
+   * an entry of this node's that did not survive the merge is put back.
+   */
+  private void merged() {
+    log.info("merged into the healed cluster ({} nodes): checking this node's {} sides", cluster.getNodes().size(), seats.size());
+    for (ClusterSeat seat : seats.values()) {
+      if (!seat.claimed) continue;
+      String mine = seat.entry.encode();
+      map.putIfAbsent(seat.key, mine).onSuccess(held -> {
+        if (held != null && !PairEntry.decode(held).names(seat.conn)) seat.evict(PairEnd.CLAIMED_TWICE);
+      });
+    }
   }
 
   // ---- NodeRouter.Inbox: messages from other nodes ----
@@ -302,14 +317,16 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     if (seat == null || !seat.joinedRemotely(fromNode, fromConn)) {
       // A left before B's join arrived. On a stopping node that is why it left, and B is told so:
       // a client that sees 1001 reconnects, one that sees 1000 takes its peer for gone.
-      router.sendClose(fromConn, effective(PairEnd.CLOSED).peer());
+      router.sendClose(fromConn, 1, effective(PairEnd.CLOSED).peer()); // the first message of A's link
     }
   }
 
   @Override
-  public void onFrame(String conn, WebSocketFrame frame) {
+  public void onFrame(String conn, long seq, WebSocketFrame frame) {
     ClusterSeat seat = seats.get(conn);
-    if (seat != null && seat.remote != null) seat.remote.onFrame(frame);
+    RemotePeer remote = seat == null ? null : seat.remote;
+    // A frame for a side without a link follows a lost join: the sender's link check ends that pair.
+    if (remote != null && !remote.onFrame(seq, frame)) seat.lost(PairEnd.LINK_LOST);
   }
 
   @Override
@@ -319,9 +336,15 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   @Override
-  public void onClose(String conn, PairEnd.Close close) {
+  public void onClose(String conn, long seq, PairEnd.Close close) {
     ClusterSeat seat = seats.get(conn);
-    if (seat != null) seat.endedRemotely(close, null); // the other node counted the end
+    if (seat == null) return;
+    RemotePeer remote = seat.remote;
+    if (seq == 0 || remote == null || remote.inOrder(seq)) {
+      seat.endedRemotely(close, null); // the other node counted the end
+    } else {
+      seat.endedRemotely(PairEnd.LINK_LOST.peer(), PairEnd.LINK_LOST); // a message before it was lost
+    }
   }
 
   /**
@@ -329,7 +352,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    * or on another node ({@code remote}). State changes are guarded by the registry's monitor;
    * sockets are told what to do after it is released.
    */
-  private final class ClusterSeat implements Seat {
+  private final class ClusterSeat implements Seat, LinkCheck.Link {
     final Seat.Side side;
     final PairCode code;
     final String key;
@@ -393,8 +416,9 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
         a.partner = this;
         a.entry = entry;
       } else {
-        remote = new RemotePeer(router, windowBudget, memory, pendingCredit, entry.nodeA(), entry.connA());
-        then.add(() -> router.sendJoin(entry.connA(), nodeId, conn));
+        RemotePeer toA = new RemotePeer(router, windowBudget, memory, pendingCredit, entry.nodeA(), entry.connA(), 0);
+        remote = toA;
+        then.add(() -> toA.sendJoin(nodeId, conn));
       }
     }
 
@@ -419,8 +443,6 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
           mine.peerJoined(theirs);
           theirs.peerJoined(mine);
         });
-      } else if (side == Seat.Side.A && socket != null && ttlTimer < 0) {
-        ttlTimer = vertx.setTimer(pairTtl.toMillis(), id -> expire());
       }
     }
 
@@ -435,7 +457,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return false;
         entry = entry.withB(fromNode, fromConn);
-        remote = new RemotePeer(router, windowBudget, memory, pendingCredit, fromNode, fromConn);
+        remote = new RemotePeer(router, windowBudget, memory, pendingCredit, fromNode, fromConn, 1); // the join was 1
         log.info("{} paired across nodes {} and {}", code, nodeId, fromNode);
         connectIfComplete(then);
       }
@@ -444,14 +466,26 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     }
 
     private void expire() {
-      RelaySocket alone;
+      endAlone(PairEnd.EXPIRED);
+    }
+
+    /** Ends this side if it is still waiting for its peer. */
+    void endAlone(PairEnd why) {
       synchronized (ClusteredPairRegistry.this) {
         if (ended || partner != null || remote != null) return;
-        alone = socket;
       }
-      log.info("{} expired after waiting {}", code, pairTtl);
-      leave(PairEnd.EXPIRED);
-      if (alone != null) alone.close(PairEnd.EXPIRED.self());
+      evict(why);
+    }
+
+    /** Ends the pair for a reason of the relay's own: this side is closed too, with {@code why.self()}. */
+    void evict(PairEnd why) {
+      RelaySocket s;
+      synchronized (ClusteredPairRegistry.this) {
+        s = socket;
+      }
+      log.info("{} ended by the relay: {}", code, why);
+      leave(why);
+      if (s != null) s.close(why.self());
     }
 
     @Override
@@ -486,7 +520,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
      */
     private void endA(PairEnd.Close close) {
       if (!entry.nodeA().equals(nodeId)) {
-        router.sendClose(entry.connA(), close);
+        router.sendClose(entry.connA(), 0, close);
         return;
       }
       ClusterSeat a = seats.get(entry.connA());
@@ -497,11 +531,11 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
      * The other node ended the pair, or this node found it gone: close this side as told. The end is
      * counted as {@code why}, or not at all when null (the other node counted it).
      */
-    void endedRemotely(PairEnd.Close close, PairEnd why) {
+    boolean endedRemotely(PairEnd.Close close, PairEnd why) {
       RelaySocket s;
       long lived;
       synchronized (ClusteredPairRegistry.this) {
-        if (ended) return;
+        if (ended) return false;
         lived = lifetime();
         end();
         s = socket;
@@ -510,6 +544,18 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       if (why != null) metrics.pairEnded(why, lived);
       removeEntry();
       if (s != null) s.close(close);
+      return true;
+    }
+
+    @Override
+    public RemotePeer remote() {
+      return remote;
+    }
+
+    @Override
+    public void lost(PairEnd why) {
+      RemotePeer r = remote;
+      if (endedRemotely(why.peer(), why) && r != null && why == PairEnd.LINK_LOST) r.close(why.peer());
     }
 
     private long lifetime() {
@@ -530,19 +576,33 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       }
     }
 
-    /** Removes exactly the value this side knows, so a newer pair of the same code is untouched. */
+    /**
+     * Removes the entry if it still names this side: the value this side knows, or failing that
+     * whatever value the map holds with this side's connection in it (a side B may have joined
+     * since), so a newer pair of the same code is never touched and no entry of ours answers 409.
+     */
     private void removeEntry() {
-      removeEntry(entry.encode(), REMOVE_ATTEMPTS);
+      removeEntry(REMOVE_ATTEMPTS);
     }
 
     /** A failed removal would leave the code answering 409 while this node lives: try again. */
-    private void removeEntry(String value, int attempts) {
-      map.removeIfPresent(key, value).onFailure(e -> {
-        if (attempts > 1) {
-          vertx.setTimer(REMOVE_RETRY_MS, id -> removeEntry(value, attempts - 1));
-        } else {
-          log.warn("{}: pair-map entry not removed ({}); taken over when {} leaves", code, e.toString(), nodeId);
-        }
+    private void removeEntry(int attempts) {
+      map.removeIfPresent(key, entry.encode())
+          .compose(removed -> removed ? Future.succeededFuture() : removeIfNamed())
+          .onFailure(e -> {
+            if (attempts > 1) {
+              vertx.setTimer(REMOVE_RETRY_MS, id -> removeEntry(attempts - 1));
+            } else {
+              log.warn("{}: pair-map entry not removed ({}); taken over when {} leaves", code, e.toString(), nodeId);
+            }
+          });
+    }
+
+    private Future<Void> removeIfNamed() {
+      return map.get(key).compose(value -> {
+        if (value == null) return Future.succeededFuture();
+        PairEntry current = PairEntry.decode(value);
+        return current.names(conn) ? map.removeIfPresent(key, value).mapEmpty() : Future.succeededFuture();
       });
     }
   }

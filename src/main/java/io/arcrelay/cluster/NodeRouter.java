@@ -11,6 +11,8 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -20,40 +22,56 @@ import java.util.function.Function;
  * reaches it. Every message names its target connection in the {@code to} header and its kind in
  * {@code op}; the body is the frame's payload or empty.
  *
+ * <p>A link is one direction of a cross-node pair. The messages a side sends on it ({@code join},
+ * {@code frame}, {@code close}) carry consecutive sequence numbers from 1, so the receiver sees a
+ * lost one as a gap instead of a silent hole in the stream (see {@link RemotePeer}).
+ *
  * <table>
  *   <caption>Messages between nodes</caption>
  *   <tr><th>op</th><th>headers</th><th>meaning</th></tr>
- *   <tr><td>join</td><td>from-node, from-conn</td><td>side B joined; the target (side A) is now paired with it</td></tr>
- *   <tr><td>frame</td><td>fin, cont</td><td>one WebSocket frame for the target's client</td></tr>
+ *   <tr><td>join</td><td>from-node, from-conn</td><td>side B joined; the target (side A) is now paired with it; sequence number 1 of B's link</td></tr>
+ *   <tr><td>frame</td><td>seq, fin, cont</td><td>one WebSocket frame for the target's client</td></tr>
  *   <tr><td>credit</td><td>n</td><td>the receiver has taken n bytes in all (cumulative); the target may send up to a window more</td></tr>
- *   <tr><td>probe</td><td></td><td>request: answer with the credit total, or -1 if the connection is gone</td></tr>
- *   <tr><td>ping</td><td></td><td>request to the router itself ({@code to} unused): answer at once</td></tr>
- *   <tr><td>close</td><td>code, reason</td><td>the pair ended; close the target with this code</td></tr>
+ *   <tr><td>close</td><td>seq, code, reason</td><td>the pair ended; close the target with this code ({@code seq} 0: sent by a side that never had a link)</td></tr>
+ *   <tr><td>check</td><td>body: the connection numbers (n of {@code <routerId>/<n>}) of the router's sides this node is linked to</td>
+ *       <td>request to the router itself: answer, for each, the last sequence number received from this node and the credit total, or -1 if the side is gone</td></tr>
  * </table>
  */
 final class NodeRouter {
+
+  /** What a node knows of one of its sides, as a {@code check} answers it. */
+  record LinkState(long received, long granted) {
+    /** The side is no longer on its node. */
+    static final LinkState GONE = new LinkState(-1, -1);
+
+    boolean gone() {
+      return received < 0;
+    }
+  }
 
   /** What a node does with a message for one of its connections. */
   interface Inbox {
     void onJoin(String conn, String fromNode, String fromConn);
 
-    void onFrame(String conn, WebSocketFrame frame);
+    void onFrame(String conn, long seq, WebSocketFrame frame);
 
     void onCredit(String conn, long n);
 
-    void onClose(String conn, PairEnd.Close close);
+    void onClose(String conn, long seq, PairEnd.Close close);
 
-    /** The credit total of {@code conn}'s link, or -1 if this node no longer has it. */
-    long onProbe(String conn);
+    /** What {@code conn} has received and credited on its link, or {@link LinkState#GONE}. */
+    LinkState onCheck(String conn);
   }
 
   private static final String PREFIX = "arc-relay.node.";
 
   private final EventBus bus;
+  private final String routerId;
   private final MessageConsumer<Buffer> consumer;
 
   NodeRouter(Vertx vertx, String routerId, Inbox inbox) {
     this.bus = vertx.eventBus();
+    this.routerId = routerId;
     this.consumer = bus.<Buffer>consumer(PREFIX + routerId, message -> dispatch(message, inbox));
   }
 
@@ -66,29 +84,39 @@ final class NodeRouter {
     return consumer.unregister();
   }
 
-  private static void dispatch(Message<Buffer> message, Inbox inbox) {
+  private void dispatch(Message<Buffer> message, Inbox inbox) {
     MultiMap h = message.headers();
     String to = h.get("to");
     switch (h.get("op")) {
       case "frame" -> {
         boolean fin = "1".equals(h.get("fin"));
         Buffer data = message.body();
-        inbox.onFrame(to, "1".equals(h.get("cont"))
+        inbox.onFrame(to, Long.parseLong(h.get("seq")), "1".equals(h.get("cont"))
             ? WebSocketFrame.continuationFrame(data, fin)
             : WebSocketFrame.binaryFrame(data, fin));
       }
       case "credit" -> inbox.onCredit(to, Long.parseLong(h.get("n")));
       case "join" -> inbox.onJoin(to, h.get("from-node"), h.get("from-conn"));
-      case "close" -> inbox.onClose(to, new PairEnd.Close(Integer.parseInt(h.get("code")), h.get("reason")));
-      case "probe" -> message.reply(Buffer.buffer().appendLong(inbox.onProbe(to)));
-      case "ping" -> message.reply(Buffer.buffer());
+      case "close" -> inbox.onClose(to, Long.parseLong(h.get("seq")),
+          new PairEnd.Close(Integer.parseInt(h.get("code")), h.get("reason")));
+      case "check" -> message.reply(answerCheck(message.body(), inbox));
       default -> { } // a newer node's message this one does not know: ignore
     }
   }
 
-  /** Sends one frame. */
-  void sendFrame(String conn, WebSocketFrame frame) {
+  private Buffer answerCheck(Buffer conns, Inbox inbox) {
+    Buffer answer = Buffer.buffer(conns.length() * 2);
+    for (int at = 0; at < conns.length(); at += Long.BYTES) {
+      LinkState state = inbox.onCheck(routerId + "/" + conns.getLong(at));
+      answer.appendLong(state.received()).appendLong(state.granted());
+    }
+    return answer;
+  }
+
+  /** Sends one frame, number {@code seq} of its link. */
+  void sendFrame(String conn, long seq, WebSocketFrame frame) {
     send(conn, "frame", frame.binaryData(), o -> o
+        .addHeader("seq", Long.toString(seq))
         .addHeader("fin", frame.isFinal() ? "1" : "0")
         .addHeader("cont", frame.type() == WebSocketFrameType.CONTINUATION ? "1" : "0"));
   }
@@ -101,27 +129,34 @@ final class NodeRouter {
     send(conn, "join", Buffer.buffer(), o -> o.addHeader("from-node", fromNode).addHeader("from-conn", fromConn));
   }
 
-  /** Asks for {@code conn}'s credit total; fails if no answer comes within {@code timeoutMs}. */
-  Future<Long> probe(String conn, long timeoutMs) {
-    DeliveryOptions options = new DeliveryOptions().addHeader("to", conn).addHeader("op", "probe")
-        .setSendTimeout(timeoutMs);
-    return bus.<Buffer>request(address(conn), Buffer.buffer(), options).map(reply -> reply.body().getLong(0));
+  /** Sends the end of a pair, number {@code seq} of its link (0 if the sender never had a link). */
+  void sendClose(String conn, long seq, PairEnd.Close close) {
+    send(conn, "close", Buffer.buffer(), o -> o.addHeader("seq", Long.toString(seq))
+        .addHeader("code", Integer.toString(close.code())).addHeader("reason", close.reason()));
   }
 
-  /** Asks the router {@code routerId} whether it is there; fails if no answer comes within {@code timeoutMs}. */
-  Future<Void> ping(String routerId, long timeoutMs) {
-    DeliveryOptions options = new DeliveryOptions().addHeader("to", "").addHeader("op", "ping").setSendTimeout(timeoutMs);
-    return bus.request(PREFIX + routerId, Buffer.buffer(), options).mapEmpty();
+  /**
+   * Asks the router {@code routerId} where its sides {@code conns} stand; fails if no answer comes
+   * within {@code timeoutMs}, or at once if that router is gone.
+   */
+  Future<List<LinkState>> check(String routerId, List<String> conns, long timeoutMs) {
+    Buffer body = Buffer.buffer(conns.size() * Long.BYTES);
+    for (String conn : conns) body.appendLong(Long.parseLong(conn.substring(conn.lastIndexOf('/') + 1)));
+    DeliveryOptions options = new DeliveryOptions().addHeader("to", "").addHeader("op", "check")
+        .setSendTimeout(timeoutMs);
+    return bus.<Buffer>request(PREFIX + routerId, body, options).map(reply -> {
+      Buffer answer = reply.body();
+      List<LinkState> states = new ArrayList<>(conns.size());
+      for (int at = 0; at + 2 * Long.BYTES <= answer.length(); at += 2 * Long.BYTES) {
+        states.add(new LinkState(answer.getLong(at), answer.getLong(at + Long.BYTES)));
+      }
+      return states;
+    });
   }
 
   /** The router a connection id belongs to. */
   static String routerOf(String conn) {
     return conn.substring(0, conn.lastIndexOf('/'));
-  }
-
-  void sendClose(String conn, PairEnd.Close close) {
-    send(conn, "close", Buffer.buffer(), o -> o
-        .addHeader("code", Integer.toString(close.code())).addHeader("reason", close.reason()));
   }
 
   private static String address(String conn) {

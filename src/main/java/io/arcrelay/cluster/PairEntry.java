@@ -20,6 +20,11 @@ record PairEntry(String nodeA, String connA, String nodeB, String connB) {
     return new PairEntry(nodeA, connA, node, conn);
   }
 
+  /** Whether {@code conn} is one of the two sides this value names. */
+  boolean names(String conn) {
+    return conn.equals(connA) || conn.equals(connB);
+  }
+
   boolean complete() {
     return nodeB != null;
   }

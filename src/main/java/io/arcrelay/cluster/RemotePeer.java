@@ -25,8 +25,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * makes a window grow.
  *
  * <p>Credit is cumulative (the total number of bytes the receiver has taken), so a lost credit
- * message is repaired by any later one; a sender left without credit probes the receiver, which
- * answers with its total again (see {@link ClusteredPairRegistry}).
+ * message is repaired by any later one, or by the credit total each {@link LinkCheck} brings back.
+ *
+ * <p>What a side sends on its link ({@code join}, frames, {@code close}) is numbered from 1. A
+ * message whose number does not follow the last one received means one was lost (the clustered
+ * event bus drops messages silently when a connection between nodes breaks): the pair is then
+ * over, since a stream with a hole in it is worth nothing to end-to-end encryption. A loss with
+ * nothing after it is found by the {@link LinkCheck}, which compares what was sent with what the
+ * other node says it received.
  */
 final class RemotePeer implements Peer {
 
@@ -49,12 +55,20 @@ final class RemotePeer implements Peer {
   private final AtomicLong granted = new AtomicLong();
   private volatile long window = WINDOW;
   private boolean released;
+  /** The sequence number of the last message sent on this link. */
+  private long sentSeq;
+  /** The sequence number of the last message received from the remote side. */
+  private long receivedSeq;
+  /** What had been sent when the previous check was asked: it must have arrived by the next answer. */
+  private long sentAtLastCheck;
+  private boolean seenGone;
   private RelaySocket local;
   private ArrayDeque<WebSocketFrame> early;
 
   RemotePeer(NodeRouter router, WindowBudget budget, MemoryBudget memory, PendingCredit pendingCredit,
-      String remoteNode, String remoteConn) {
+      String remoteNode, String remoteConn, long receivedSeq) {
     this.router = router;
+    this.receivedSeq = receivedSeq;
     this.budget = budget;
     this.memory = memory;
     this.pendingCredit = pendingCredit;
@@ -87,12 +101,18 @@ final class RemotePeer implements Peer {
    * others is bounded by its budget.
    */
   @Override
-  public void send(WebSocketFrame frame, int bytes) {
-    synchronized (this) {
-      sent.addAndGet(bytes);
-      if (!released) memory.add(MemoryBudget.Use.IN_FLIGHT, bytes);
-    }
-    router.sendFrame(remoteConn, frame);
+  public synchronized void send(WebSocketFrame frame, int bytes) {
+    sent.addAndGet(bytes);
+    if (!released) memory.add(MemoryBudget.Use.IN_FLIGHT, bytes);
+    // Numbered and sent under one lock, so numbers go out in order and a check never counts a
+    // message that has not been handed to the event bus yet.
+    router.sendFrame(remoteConn, ++sentSeq, frame);
+  }
+
+  /** Side B tells side A's node that it joined: the first message of B's link. */
+  synchronized void sendJoin(String fromNode, String fromConn) {
+    sentSeq++;
+    router.sendJoin(remoteConn, fromNode, fromConn);
   }
 
   @Override
@@ -134,8 +154,8 @@ final class RemotePeer implements Peer {
   }
 
   @Override
-  public void close(PairEnd.Close close) {
-    router.sendClose(remoteConn, close);
+  public synchronized void close(PairEnd.Close close) {
+    router.sendClose(remoteConn, ++sentSeq, close);
   }
 
   @Override
@@ -145,13 +165,54 @@ final class RemotePeer implements Peer {
 
   // ---- from the remote node ----
 
-  synchronized void onFrame(WebSocketFrame frame) {
+  /** A frame from the remote side; false if it does not follow the last message received. */
+  synchronized boolean onFrame(long seq, WebSocketFrame frame) {
+    if (!inOrder(seq)) return false;
     if (local == null) {
       if (early == null) early = new ArrayDeque<>();
       early.add(frame); // bounded: the sender holds at most one window without credit
-      return;
+      return true;
     }
     deliverLocally(frame);
+    return true;
+  }
+
+  /** Whether message {@code seq} from the remote side follows the last one received; counts it. */
+  synchronized boolean inOrder(long seq) {
+    if (seq != receivedSeq + 1) return false;
+    receivedSeq = seq;
+    return true;
+  }
+
+  /** Where this link stands, for the remote node's {@link LinkCheck}. */
+  synchronized NodeRouter.LinkState state() {
+    return new NodeRouter.LinkState(receivedSeq, granted.get());
+  }
+
+  synchronized long sentSeq() {
+    return sentSeq;
+  }
+
+  /**
+   * Judges the remote node's answer to a check asked when {@code sentWhenAsked} messages had been
+   * sent: false if the link lost a message. Whatever was sent before the previous check must have
+   * arrived by now; a remote side found gone twice in a row lost its {@code close} on the way (once
+   * may be a close still in flight).
+   */
+  boolean checked(NodeRouter.LinkState remote, long sentWhenAsked) {
+    synchronized (this) {
+      if (remote.gone()) {
+        if (seenGone) return false;
+        seenGone = true;
+        return true;
+      }
+      seenGone = false;
+      boolean lost = remote.received() < sentAtLastCheck;
+      sentAtLastCheck = sentWhenAsked;
+      if (lost) return false;
+    }
+    onCredit(remote.granted());
+    return true;
   }
 
   private void deliverLocally(WebSocketFrame frame) {

@@ -95,6 +95,7 @@ public final class ConfigLoader {
         r.text(Setting.CLUSTER_HOST),
         (int) r.integer(Setting.CLUSTER_PORT),
         r.text(Setting.CLUSTER_DNS),
+        (int) r.integer(Setting.CLUSTER_QUORUM),
         r.text(Setting.CLUSTER_CONFIG));
   }
 

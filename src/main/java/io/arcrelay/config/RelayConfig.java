@@ -39,6 +39,7 @@ import java.util.List;
  * @param clusterHost    the address other nodes reach this node's event bus at
  * @param clusterPort    the event bus's TCP port between nodes, 0 for any free port
  * @param clusterDns     DNS name of the relay pods for Kubernetes discovery, {@code ${arc-relay.cluster-dns}} in the XML
+ * @param clusterQuorum  members a cluster half needs to keep pairing after a split; 0 or 1 for no such check
  * @param clusterConfig  Hazelcast XML config: a file path, or {@code classpath:NAME}
  */
 public record RelayConfig(
@@ -71,6 +72,7 @@ public record RelayConfig(
     String clusterHost,
     int clusterPort,
     String clusterDns,
+    int clusterQuorum,
     String clusterConfig) {
 
   public RelayConfig {
@@ -99,6 +101,7 @@ public record RelayConfig(
     if (clusterPort < 0 || clusterPort > 65535) {
       throw new ConfigException("cluster-port: must be 0..65535, got " + clusterPort);
     }
+    if (clusterQuorum < 0) throw new ConfigException("cluster-quorum: must not be negative (0: off)");
     if (holdLimit < 0) throw new ConfigException("hold-limit: must not be negative");
     if (maxMessageSize <= 0) throw new ConfigException("max-message-size: must be positive");
     if (maxFrameSize <= 0) throw new ConfigException("max-frame-size: must be positive");

@@ -53,6 +53,8 @@ public enum Setting {
   CLUSTER_PORT("clusterPort", "0", "event-bus port between nodes (0: any free port; fix it where firewalls need to know)"),
   CLUSTER_DNS("clusterDns", "",
       "DNS name listing every relay pod (a headless Service), for conf/cluster-kubernetes.xml's ${arc-relay.cluster-dns}"),
+  CLUSTER_QUORUM("clusterQuorum", "0",
+      "nodes a cluster half needs to go on pairing after a split, a majority (2 of 3); below it upgrades get 503, waiting sides are closed, /health/ready is 503 (0: off)"),
   CLUSTER_CONFIG("clusterConfig", "conf/cluster.xml",
       "Hazelcast config: a file, or classpath:NAME (conf/cluster-kubernetes.xml for DNS discovery)");
 

@@ -9,13 +9,14 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Liveness and readiness of one node, shared by all its event loops.
  *
  * <p>Live: every event loop serving sockets runs a task within {@link #EVENT_LOOP_TIMEOUT_MS}.
- * Ready: live, not draining, and (when clustered) still a member of the cluster. A draining node
+ * Ready: live, not draining, and (when clustered) a member of the cluster, in a half that holds the
+ * quorum if the cluster is split (see {@code clusterQuorum}). A draining node
  * stays live, so an orchestrator lets it finish instead of killing it.
  */
 public final class NodeHealth {
@@ -28,17 +29,19 @@ public final class NodeHealth {
   private final List<Context> eventLoops = new CopyOnWriteArrayList<>();
   private volatile boolean draining;
 
-  /** @param clusterMember whether this node is in the cluster now, or null for a single node */
-  public NodeHealth(Vertx vertx, BooleanSupplier clusterMember) {
+  /** @param clusterTrouble why the cluster should send this node no clients now (null if none), or null for a single node */
+  public NodeHealth(Vertx vertx, Supplier<String> clusterTrouble) {
     this.vertx = vertx;
     live = HealthChecks.create(vertx).register("event-loops", EVENT_LOOP_TIMEOUT_MS, this::eventLoopsRespond);
     ready = HealthChecks.create(vertx)
         .register("event-loops", EVENT_LOOP_TIMEOUT_MS, this::eventLoopsRespond)
         .register("accepting", promise -> promise.complete(draining
             ? Status.KO(new JsonObject().put("draining", true)) : Status.OK()));
-    if (clusterMember != null) {
-      ready.register("cluster", promise -> promise.complete(clusterMember.getAsBoolean()
-          ? Status.OK() : Status.KO(new JsonObject().put("member", false))));
+    if (clusterTrouble != null) {
+      ready.register("cluster", promise -> {
+        String trouble = clusterTrouble.get();
+        promise.complete(trouble == null ? Status.OK() : Status.KO(new JsonObject().put("trouble", trouble)));
+      });
     }
   }
 

@@ -32,8 +32,18 @@ public enum PairEnd {
   STOPPING(new Close(1001, "relay stopping"), new Close(1001, "relay stopping")),
   /** The node holding the other side left the cluster or died (only the surviving side is told). */
   NODE_LOST(null, new Close(1001, "peer node lost")),
-  /** The node holding the other side stopped answering on the event bus while still a member. */
-  LINK_LOST(null, new Close(1011, "peer link lost"));
+  /**
+   * A message between the two sides' nodes was lost (a gap in the link's sequence numbers, or one
+   * a link check found missing), or the other node stopped answering while still a member.
+   */
+  LINK_LOST(null, new Close(1011, "peer link lost")),
+  /** The side waited on a node whose half of a split cluster is below {@code clusterQuorum}. */
+  NO_QUORUM(new Close(1013, "cluster split"), new Close(1013, "cluster split")),
+  /**
+   * The side's code was claimed on both halves of a split cluster, and the healed cluster kept the
+   * other half's claim.
+   */
+  CLAIMED_TWICE(new Close(1013, "claimed twice in a cluster split"), new Close(1013, "claimed twice in a cluster split"));
 
   private final Close self;
   private final Close peer;

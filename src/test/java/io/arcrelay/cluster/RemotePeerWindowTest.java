@@ -31,7 +31,7 @@ class RemotePeerWindowTest {
 
   @Test
   void aWindowDoublesWhileTheReceiverTakesEverythingUpToTheMaximum() {
-    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, new PendingCredit(), "other-node", "other/1");
+    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, new PendingCredit(), "other-node", "other/1", 0);
     long acknowledged = 0;
     while (peer.window() < RemotePeer.MAX_WINDOW) {
       long window = peer.window();
@@ -48,7 +48,7 @@ class RemotePeerWindowTest {
 
   @Test
   void aReceiverThatLagsNeverMakesTheWindowGrow() {
-    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, new PendingCredit(), "other-node", "other/1");
+    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, new PendingCredit(), "other-node", "other/1", 0);
     long sent = sendUntilCongested(peer);
     peer.onCredit(sent - FRAME); // one frame still in the receiver's socket
     assertEquals(RemotePeer.WINDOW, peer.window());
@@ -58,8 +58,8 @@ class RemotePeerWindowTest {
   @Test
   void growthComesFromTheNodesBudgetAndGoesBackWhenThePairEnds() {
     WindowBudget budget = new WindowBudget(RemotePeer.WINDOW); // room for one doubling
-    RemotePeer first = new RemotePeer(router, budget, memory, new PendingCredit(), "other-node", "other/1");
-    RemotePeer second = new RemotePeer(router, budget, memory, new PendingCredit(), "other-node", "other/2");
+    RemotePeer first = new RemotePeer(router, budget, memory, new PendingCredit(), "other-node", "other/1", 0);
+    RemotePeer second = new RemotePeer(router, budget, memory, new PendingCredit(), "other-node", "other/2", 0);
     first.onCredit(sendUntilCongested(first));
     second.onCredit(sendUntilCongested(second));
     assertEquals(2 * RemotePeer.WINDOW, first.window());
@@ -71,7 +71,7 @@ class RemotePeerWindowTest {
 
   @Test
   void bytesInFlightAreChargedToTheNodesMemoryUntilCreditedOrThePairEnds() {
-    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, new PendingCredit(), "other-node", "other/1");
+    RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE), memory, new PendingCredit(), "other-node", "other/1", 0);
     long sent = sendUntilCongested(peer);
     assertEquals(sent, memory.used(MemoryBudget.Use.IN_FLIGHT));
     peer.onCredit(sent - FRAME);
@@ -93,11 +93,11 @@ class RemotePeerWindowTest {
 
 
   /** Nothing is addressed to this router in these tests. */
-  private static final class IgnoringInbox implements NodeRouter.Inbox {
+  static final class IgnoringInbox implements NodeRouter.Inbox {
     @Override public void onJoin(String conn, String fromNode, String fromConn) { }
-    @Override public void onFrame(String conn, WebSocketFrame frame) { }
+    @Override public void onFrame(String conn, long seq, WebSocketFrame frame) { }
     @Override public void onCredit(String conn, long n) { }
-    @Override public void onClose(String conn, PairEnd.Close close) { }
-    @Override public long onProbe(String conn) { return -1; }
+    @Override public void onClose(String conn, long seq, PairEnd.Close close) { }
+    @Override public NodeRouter.LinkState onCheck(String conn) { return NodeRouter.LinkState.GONE; }
   }
 }
