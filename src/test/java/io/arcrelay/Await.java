@@ -25,7 +25,12 @@ public final class Await {
   }
 
   public static void until(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TestClient.WAIT_SECONDS * 1_000_000_000L;
+    until(what, TestClient.WAIT_SECONDS, condition);
+  }
+
+  /** For events whose own bound is longer than the suite's usual wait. */
+  public static void until(String what, long seconds, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) fail("timed out waiting until " + what);
       LockSupport.parkNanos(5_000_000); // polling step, not a guess at how long the event takes

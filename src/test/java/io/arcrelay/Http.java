@@ -26,17 +26,23 @@ public final class Http {
   }
 
   private final HttpClient client;
+  private final String host;
   private final int port;
 
   public Http(Vertx vertx, int port) {
+    this(vertx, "127.0.0.1", port);
+  }
+
+  public Http(Vertx vertx, String host, int port) {
     // One connection per request: relays under test count and cap connections.
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+    this.host = host;
     this.port = port;
   }
 
   public Response get(String path) {
     // The body is asked for in the same callback that gets the response, before it can end unread.
-    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
+    return client.request(HttpMethod.GET, port, host, path)
         .compose(req -> req.send().compose(res -> res.body().map(body -> new Response(res.statusCode(), body))))
         .timeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS)
         .await();

@@ -11,6 +11,7 @@ import io.arcrelay.pair.PairRegistry;
 import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.RelaySocket;
 import io.arcrelay.pair.Seat;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -75,6 +76,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
   private volatile boolean stopping;
+  /** From a split-brain merge until this node's router can be reached again: not ready meanwhile. */
+  private volatile boolean merging;
 
   private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl, int quorum,
       PairMetrics metrics, MemoryBudget memory) {
@@ -99,8 +102,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
             nodesLost();
           }
         });
+    Context context = vertx.getOrCreateContext(); // the router's: it re-registers there after a merge
     this.lifecycleListener = hazelcast().getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) vertx.runOnContext(v -> merged());
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGING) merging = true;
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) context.runOnContext(v -> merged());
     });
     this.linkCheck = new LinkCheck(router, this::alive);
     this.checkTimer = vertx.setPeriodic(LinkCheck.INTERVAL_MS, id -> linkCheck.run(seats.values()));
@@ -136,6 +141,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     if (!hazelcast().getLifecycleService().isRunning() || !cluster.getNodes().contains(nodeId)) {
       return "not a cluster member";
     }
+    if (merging) return "merging into the healed cluster";
     int members = cluster.getNodes().size();
     return members < quorum ? "below quorum: " + members + " of " + quorum + " nodes" : null;
   }
@@ -300,6 +306,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    */
   private void merged() {
     log.info("merged into the healed cluster ({} nodes): checking this node's {} sides", cluster.getNodes().size(), seats.size());
+    router.reregister().onComplete(done -> {
+      merging = false;
+      if (done.failed()) log.warn("router not registered again after the merge: {}", done.cause().toString());
+    });
     for (ClusterSeat seat : seats.values()) {
       if (!seat.claimed) continue;
       String mine = seat.entry.encode();

@@ -67,17 +67,38 @@ final class NodeRouter {
 
   private final EventBus bus;
   private final String routerId;
-  private final MessageConsumer<Buffer> consumer;
+  private final Inbox inbox;
+  private volatile MessageConsumer<Buffer> consumer;
 
   NodeRouter(Vertx vertx, String routerId, Inbox inbox) {
     this.bus = vertx.eventBus();
     this.routerId = routerId;
-    this.consumer = bus.<Buffer>consumer(PREFIX + routerId, message -> dispatch(message, inbox));
+    this.inbox = inbox;
+    this.consumer = register();
+  }
+
+  private MessageConsumer<Buffer> register() {
+    return bus.<Buffer>consumer(PREFIX + routerId, message -> dispatch(message, inbox));
   }
 
   /** Resolves once every node can reach this one. */
   Future<Void> ready() {
     return consumer.completion();
+  }
+
+  /**
+   * Registers this router's address again and resolves once every node can reach it. After a split
+   * brain merge the healed cluster has forgotten the merged node's addresses until they are
+   * published again: a new consumer's registration is, and only then is the old one dropped (the
+   * two deliver to the same inbox on the same context, so nothing is lost or reordered between them).
+   */
+  Future<Void> reregister() {
+    MessageConsumer<Buffer> fresh = register();
+    return fresh.completion().compose(v -> {
+      MessageConsumer<Buffer> old = consumer;
+      consumer = fresh;
+      return old.unregister();
+    });
   }
 
   Future<Void> close() {

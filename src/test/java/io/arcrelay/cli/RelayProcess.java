@@ -39,7 +39,16 @@ public final class RelayProcess {
 
   /** Starts {@code arc-relay args} with {@code env} added to this JVM's environment. */
   public static RelayProcess start(Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
+    return start(List.of(), env, args);
+  }
+
+  /**
+   * Starts {@code arc-relay args} through {@code launcher}, a command that runs the command after it
+   * ({@code ip netns exec NAME}, say), with {@code env} added to this JVM's environment.
+   */
+  public static RelayProcess start(List<String> launcher, Map<String, String> env, String... args) throws IOException {
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-D" + ClusterNode.CLUSTER_NAME_PROPERTY + "=" + TestRelays.clusterName(),
         "-cp", System.getProperty("java.class.path"), ArcRelay.class.getName()));
