@@ -13,8 +13,9 @@ COPY --from=build /src/target/arc-relay.jar /app/arc-relay.jar
 COPY conf /app/conf
 USER relay
 # 8765: WebSockets and HTTP; 5701: Hazelcast membership; 5702: event bus (when clusterPort is 5702,
-# as in k8s/configmap.yaml; the default 0 picks a free port)
-EXPOSE 8765 5701 5702
+# as in k8s/configmap.yaml; the default 0 picks a free port); 9090: metrics and health (when
+# managementPort is 9090, as in k8s/configmap.yaml and compose.yaml; by default they are on 8765)
+EXPOSE 8765 5701 5702 9090
 # The options of scripts/jvm-options: heap and direct memory sized for the default memoryBudget
 # (160 MiB) and ~16,000 connections, so a 1 GiB container limit holds (README, "Memory"). Raise
 # memoryBudget, -Xmx, MaxDirectMemorySize and the limit together.

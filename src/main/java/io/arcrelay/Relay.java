@@ -33,10 +33,12 @@ public final class Relay {
   private final MemoryBudget memory;
   private final NodeHealth health;
   private final int port;
+  private final int managementPort;
   private final String deployment;
+  private final String managementDeployment;
   private final List<Long> housekeeping;
 
-  private Relay(Vertx vertx, Node node, int port, String deployment, List<Long> housekeeping) {
+  private Relay(Vertx vertx, Node node, int port, String deployment, Management management, List<Long> housekeeping) {
     this.housekeeping = housekeeping;
     this.vertx = vertx;
     this.registry = node.registry();
@@ -44,7 +46,12 @@ public final class Relay {
     this.health = node.health();
     this.port = port;
     this.deployment = deployment;
+    this.managementPort = management == null ? port : management.port();
+    this.managementDeployment = management == null ? null : management.deployment();
   }
+
+  /** The management port's verticle, when the config asks for one. */
+  private record Management(String deployment, int port) {}
 
   /**
    * The Vert.x a relay node runs on, with Vert.x and JVM metrics recorded in {@code metrics}:
@@ -101,18 +108,35 @@ public final class Relay {
           instances.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.eventLoops()))
-        .map(id -> {
-          // Sockets woken from a spent budget may stay quiet and make no room for the rest: look each
-          // second. Quiet addresses' rate-limit buckets are forgotten every 10 s.
-          List<Long> housekeeping = List.of(
-              vertx.setPeriodic(1_000, tick -> node.memory().poke()),
-              vertx.setPeriodic(10_000, tick -> node.admission().sweep()));
-          return new Relay(vertx, node, instances.get(0).actualPort(), id, housekeeping);
-        });
+        .compose(id -> deployManagement(vertx, config, node)
+            .recover(failed -> vertx.undeploy(id).transform(undeployed -> Future.<Management>failedFuture(failed)))
+            .map(management -> {
+              // Sockets woken from a spent budget may stay quiet and make no room for the rest: look each
+              // second. Quiet addresses' rate-limit buckets are forgotten every 10 s.
+              List<Long> housekeeping = List.of(
+                  vertx.setPeriodic(1_000, tick -> node.memory().poke()),
+                  vertx.setPeriodic(10_000, tick -> node.admission().sweep()));
+              return new Relay(vertx, node, instances.get(0).actualPort(), id, management, housekeeping);
+            }));
+  }
+
+  /** Starts the management port's server when the config sets one; {@code null} otherwise. */
+  private static Future<Management> deployManagement(Vertx vertx, RelayConfig config, Node node) {
+    if (!config.managementPortSet()) return Future.succeededFuture();
+    ManagementVerticle management = new ManagementVerticle(config, node);
+    return vertx.deployVerticle(management).map(id -> new Management(id, management.actualPort()));
   }
 
   public int port() {
     return port;
+  }
+
+  /**
+   * The port {@code /metrics} and {@code /health} are answered on: the management port when the
+   * config sets one, otherwise the client port, {@link #port()}.
+   */
+  public int managementPort() {
+    return managementPort;
   }
 
   public PairRegistry registry() {
@@ -139,6 +163,9 @@ public final class Relay {
     health.drain();
     registry.stopping();
     housekeeping.forEach(vertx::cancelTimer);
-    return vertx.undeploy(deployment).eventually(registry::close);
+    // The management port closes last: probes and scrapes see the node until its sockets are gone.
+    return vertx.undeploy(deployment)
+        .eventually(registry::close)
+        .eventually(() -> managementDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(managementDeployment));
   }
 }

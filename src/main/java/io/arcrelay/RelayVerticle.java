@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Wires one event loop's share of the relay: the HTTP server (shared by every instance on the same
  * port), the connection guard in front of it, its routes (health, metrics, then the pair upgrade on
- * every other path), and the keepalive timer for the sockets this loop accepts.
+ * every other path), and the keepalive timer for the sockets this loop accepts. With a management
+ * port, health and metrics move to {@link ManagementVerticle} and only status-only probes stay here.
  */
 public final class RelayVerticle extends VerticleBase {
 
@@ -45,8 +46,15 @@ public final class RelayVerticle extends VerticleBase {
   public Future<?> start() {
     keepalive = new Keepalive(vertx, config.pingInterval());
     Router router = Router.router(vertx);
-    new HealthEndpoint(node.registry(), node.health()).addRoutes(router);
-    new MetricsEndpoint(node.metrics()).addRoutes(router);
+    HealthEndpoint health = new HealthEndpoint(node.registry(), node.health());
+    if (config.managementPortSet()) {
+      // Metrics and the detailed health live on the management port (ManagementVerticle); load
+      // balancers and container health checks that only reach this port still get their answer.
+      health.addProbeRoutes(router);
+    } else {
+      health.addRoutes(router);
+      new MetricsEndpoint(node.metrics()).addRoutes(router);
+    }
     new PairEndpoint(node.registry(), keepalive, config, node.memory(), node.admission(), node.metrics())
         .addRoutes(router);
     answerMalformedRequests(router);

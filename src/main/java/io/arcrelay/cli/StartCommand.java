@@ -73,9 +73,11 @@ final class StartCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {}{})",
+    log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {}{}{})",
         config.host(), relay.port(), config.eventLoops(), config.pairTtl(),
-        config.cluster() ? ", clustered" : "");
+        config.cluster() ? (config.clusterTls() ? ", clustered, event bus over TLS" : ", clustered") : "",
+        config.managementPortSet()
+            ? ", health and metrics on " + config.managementHost() + ":" + relay.managementPort() : "");
     Duration drainDelay = awaitSignal(config.drainDelay());
     awaitBounded(relay.drain(drainDelay), drainDelay.plus(config.shutdownGrace()).plusSeconds(2),
         "sockets did not all close in time");

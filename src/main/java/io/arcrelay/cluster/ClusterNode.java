@@ -21,13 +21,19 @@ public final class ClusterNode {
 
   private ClusterNode() {}
 
-  /** Joins the cluster with {@code builder}, which already carries {@code options} (metrics and such). */
+  /**
+   * Joins the cluster with {@code builder}, which already carries {@code options} (metrics and such).
+   * The event bus between nodes runs over mutually authenticated TLS when the config names the
+   * node's certificate ({@link EventBusTls}).
+   *
+   * @throws ConfigException when the Hazelcast config or a cluster TLS file cannot be used
+   */
   public static Future<Vertx> start(RelayConfig config, VertxOptions options, VertxBuilder builder) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
-    options.setEventBusOptions(new EventBusOptions()
+    options.setEventBusOptions(EventBusTls.apply(config, new EventBusOptions()
         .setHost(config.clusterHost())
         .setPort(config.clusterPort())
-        .setClusterPublicHost(config.clusterHost()));
+        .setClusterPublicHost(config.clusterHost())));
     return builder.with(options).withClusterManager(manager).buildClustered();
   }
 

@@ -68,6 +68,8 @@ public final class ConfigLoader {
     return new RelayConfig(
         r.text(Setting.HOST),
         (int) r.integer(Setting.PORT),
+        r.text(Setting.MANAGEMENT_HOST).isEmpty() ? r.text(Setting.HOST) : r.text(Setting.MANAGEMENT_HOST),
+        (int) r.integer(Setting.MANAGEMENT_PORT),
         r.duration(Setting.PAIR_TTL),
         r.duration(Setting.PING_INTERVAL),
         r.size(Setting.HOLD_LIMIT),
@@ -96,7 +98,10 @@ public final class ConfigLoader {
         (int) r.integer(Setting.CLUSTER_PORT),
         r.text(Setting.CLUSTER_DNS),
         (int) r.integer(Setting.CLUSTER_QUORUM),
-        r.text(Setting.CLUSTER_CONFIG));
+        r.text(Setting.CLUSTER_CONFIG),
+        r.text(Setting.CLUSTER_TLS_CERT),
+        r.text(Setting.CLUSTER_TLS_KEY),
+        r.text(Setting.CLUSTER_TLS_CA));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.arcrelay.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,6 +13,9 @@ import java.util.List;
  *
  * @param host           interface the relay listens on
  * @param port           TCP port of the relay (WebSocket and HTTP endpoints), 0 for any free port
+ * @param managementHost interface the management port listens on ({@code host} unless set)
+ * @param managementPort port serving {@code /metrics} and {@code /health*} apart from the clients, 0 to
+ *                       serve them on {@code port} as well
  * @param pairTtl        how long a side may wait alone for its peer before it is closed with 1001
  * @param pingInterval   how often every socket is pinged; a socket silent for two intervals is closed
  * @param holdLimit      bytes held per side before its peer joins; past it the socket stops being read
@@ -41,10 +45,15 @@ import java.util.List;
  * @param clusterDns     DNS name of the relay pods for Kubernetes discovery, {@code ${arc-relay.cluster-dns}} in the XML
  * @param clusterQuorum  members a cluster half needs to keep pairing after a split; 0 or 1 for no such check
  * @param clusterConfig  Hazelcast XML config: a file path, or {@code classpath:NAME}
+ * @param clusterTlsCert PEM certificate this node shows on the event bus, empty for plain TCP between nodes
+ * @param clusterTlsKey  PEM private key of {@code clusterTlsCert}
+ * @param clusterTlsCa   PEM certificate of the CA every node's {@code clusterTlsCert} must be signed by
  */
 public record RelayConfig(
     String host,
     int port,
+    String managementHost,
+    int managementPort,
     Duration pairTtl,
     Duration pingInterval,
     long holdLimit,
@@ -73,7 +82,10 @@ public record RelayConfig(
     int clusterPort,
     String clusterDns,
     int clusterQuorum,
-    String clusterConfig) {
+    String clusterConfig,
+    String clusterTlsCert,
+    String clusterTlsKey,
+    String clusterTlsCa) {
 
   public RelayConfig {
     requirePositive("pair-ttl", pairTtl);
@@ -98,6 +110,14 @@ public record RelayConfig(
     if (drainDelay == null || drainDelay.isNegative()) throw new ConfigException("drain-delay: must not be negative");
     if (host == null || host.isBlank()) throw new ConfigException("host: must not be empty");
     if (port < 0 || port > 65535) throw new ConfigException("port: must be 0..65535, got " + port);
+    if (managementPort < 0 || managementPort > 65535) {
+      throw new ConfigException("management-port: must be 0..65535, got " + managementPort);
+    }
+    if (managementPort != 0 && managementPort == port) {
+      throw new ConfigException("management-port: must differ from port (0 serves health and metrics on port)");
+    }
+    if (managementHost == null || managementHost.isBlank()) throw new ConfigException("management-host: must not be empty");
+    requireAllOrNone(clusterTlsCert, clusterTlsKey, clusterTlsCa);
     if (clusterPort < 0 || clusterPort > 65535) {
       throw new ConfigException("cluster-port: must be 0..65535, got " + clusterPort);
     }
@@ -113,6 +133,16 @@ public record RelayConfig(
     return !tlsCert.isEmpty();
   }
 
+  /** True when health and metrics have a port of their own, away from the clients. */
+  public boolean managementPortSet() {
+    return managementPort != 0;
+  }
+
+  /** True when the event bus between nodes runs over TLS with both ends authenticated. */
+  public boolean clusterTls() {
+    return !clusterTlsCert.isEmpty();
+  }
+
   /** Hides the access secret, which would otherwise be printed with the record. */
   @Override
   public String toString() {
@@ -122,6 +152,21 @@ public record RelayConfig(
   /** The defaults: the seed relay's port and TTL, plus the limits that keep memory bounded. */
   public static RelayConfig defaults() {
     return ConfigLoader.load(java.util.Map.of(), java.util.Map.of(), null);
+  }
+
+  /**
+   * Event-bus TLS needs the node's certificate, its key and the CA together: with any one missing
+   * a node would either fail every handshake or, worse, accept peers it cannot check.
+   */
+  private static void requireAllOrNone(String cert, String key, String ca) {
+    List<String> missing = new ArrayList<>();
+    if (cert.isEmpty()) missing.add("cluster-tls-cert");
+    if (key.isEmpty()) missing.add("cluster-tls-key");
+    if (ca.isEmpty()) missing.add("cluster-tls-ca");
+    if (!missing.isEmpty() && missing.size() < 3) {
+      throw new ConfigException("cluster-tls-cert, cluster-tls-key and cluster-tls-ca: give all three or none (missing: "
+          + String.join(", ", missing) + ")");
+    }
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -10,6 +10,10 @@ import java.util.Locale;
 public enum Setting {
   HOST("host", "0.0.0.0", "interface to listen on"),
   PORT("port", "8765", "TCP port for WebSockets and HTTP endpoints (0: any free port)"),
+  MANAGEMENT_PORT("managementPort", "0",
+      "port serving /metrics and /health* (0: they stay on port; otherwise port keeps only /health/live "
+          + "and /health/ready, status only)"),
+  MANAGEMENT_HOST("managementHost", "", "interface the management port listens on (empty: host)"),
   PAIR_TTL("pairTtl", "5m", "how long a side may wait alone before it is closed with 1001"),
   PING_INTERVAL("pingInterval", "30s", "ping every socket this often; close it after two silent intervals"),
   HOLD_LIMIT("holdLimit", "1MiB", "bytes held per side before its peer joins; then reading pauses"),
@@ -56,7 +60,13 @@ public enum Setting {
   CLUSTER_QUORUM("clusterQuorum", "0",
       "nodes a cluster half needs to go on pairing after a split, a majority (2 of 3); below it upgrades get 503, waiting sides are closed, /health/ready is 503 (0: off)"),
   CLUSTER_CONFIG("clusterConfig", "conf/cluster.xml",
-      "Hazelcast config: a file, or classpath:NAME (conf/cluster-kubernetes.xml for DNS discovery)");
+      "Hazelcast config: a file, or classpath:NAME (conf/cluster-kubernetes.xml for DNS discovery)"),
+  CLUSTER_TLS_CERT("clusterTlsCert", "",
+      "PEM certificate of this node for the event bus between nodes: TLS, both ends authenticated "
+          + "(with clusterTlsKey and clusterTlsCa)"),
+  CLUSTER_TLS_KEY("clusterTlsKey", "", "PEM private key of clusterTlsCert"),
+  CLUSTER_TLS_CA("clusterTlsCa", "",
+      "PEM certificate of the CA that signs every node's clusterTlsCert; nodes without such a certificate are refused");
 
   private final String key;
   private final String defaultValue;

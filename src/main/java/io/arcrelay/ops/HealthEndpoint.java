@@ -5,7 +5,10 @@ import io.arcrelay.pair.PairRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 /**
@@ -18,6 +21,10 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  *   <li>{@code GET /health/ready}: 200 when the node should get new connections; 503 while
  *       draining or out of the cluster.
  * </ul>
+ *
+ * <p>With a management port ({@link io.arcrelay.config.RelayConfig#managementPort()}) these are
+ * served there, and the client port keeps only {@link #addProbeRoutes status-only probes} for load
+ * balancers and container health checks that reach no other port.
  */
 public final class HealthEndpoint {
 
@@ -35,6 +42,28 @@ public final class HealthEndpoint {
         .end(health().encode()));
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(health.live()));
     router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(health.ready()));
+  }
+
+  /**
+   * {@code /health/live} and {@code /health/ready} with the same status codes as {@link #addRoutes}
+   * but only {@code {"status":"UP"}} or {@code "DOWN"} as the body: no check names, no cluster
+   * membership, nothing about the node a client could use. {@code /health} itself (node id,
+   * members, pair count) is not served.
+   */
+  public void addProbeRoutes(Router router) {
+    router.get("/health/live").handler(rc -> statusOnly(rc, health.live()));
+    router.get("/health/ready").handler(rc -> statusOnly(rc, health.ready()));
+  }
+
+  private static void statusOnly(RoutingContext rc, HealthChecks checks) {
+    checks.checkStatus().onComplete(result -> {
+      boolean up = result.succeeded() && CheckResult.isUp(result.result());
+      String status = up ? "UP" : "DOWN";
+      rc.response()
+          .setStatusCode(up ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("status", status).put("outcome", status).encode());
+    });
   }
 
   private JsonObject health() {

@@ -92,6 +92,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void clusterTlsTakesCertificateKeyAndCaTogether() {
+    RelayConfig none = RelayConfig.defaults();
+    assertEquals(false, none.clusterTls());
+    RelayConfig all = load(Map.of(Setting.CLUSTER_TLS_CERT, "node.crt", Setting.CLUSTER_TLS_KEY, "node.key"),
+        Map.of("ARC_RELAY_CLUSTER_TLS_CA", "ca.crt"));
+    assertEquals(true, all.clusterTls());
+    assertEquals("ca.crt", all.clusterTlsCa());
+    assertEquals("cluster-tls-cert, cluster-tls-key and cluster-tls-ca: give all three or none (missing: cluster-tls-key, cluster-tls-ca)",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.CLUSTER_TLS_CERT, "node.crt"), Map.of())).getMessage());
+    assertEquals("cluster-tls-cert, cluster-tls-key and cluster-tls-ca: give all three or none (missing: cluster-tls-cert)",
+        assertThrows(ConfigException.class, () -> load(Map.of(),
+            Map.of("ARC_RELAY_CLUSTER_TLS_KEY", "node.key", "ARC_RELAY_CLUSTER_TLS_CA", "ca.crt"))).getMessage());
+  }
+
+  @Test
+  void theManagementPortIsOffByDefaultAndListensOnHostUnlessToldOtherwise() {
+    RelayConfig c = RelayConfig.defaults();
+    assertEquals(0, c.managementPort());
+    assertEquals(false, c.managementPortSet());
+    RelayConfig set = load(Map.of(Setting.HOST, "10.1.2.3", Setting.MANAGEMENT_PORT, "9090"), Map.of());
+    assertEquals("10.1.2.3", set.managementHost());
+    assertEquals("127.0.0.1", load(Map.of(Setting.MANAGEMENT_PORT, "9090"),
+        Map.of("ARC_RELAY_MANAGEMENT_HOST", "127.0.0.1")).managementHost());
+    assertEquals("management-port: must differ from port (0 serves health and metrics on port)",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.MANAGEMENT_PORT, "8765"), Map.of())).getMessage());
+    assertEquals("management-port: must be 0..65535, got -1",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.MANAGEMENT_PORT, "-1"), Map.of())).getMessage());
+  }
+
+  @Test
   void parsesSizesAndDurations() {
     assertEquals(65536, ConfigLoader.parseSize("65536"));
     assertEquals(65536, ConfigLoader.parseSize("64KiB"));

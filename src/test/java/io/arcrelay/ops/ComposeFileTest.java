@@ -127,6 +127,7 @@ class ComposeFileTest {
       RelayConfig config = config(relay);
       assertTrue(config.cluster(), relay);
       assertEquals(5702, config.clusterPort(), "a fixed event-bus port");
+      assertTrue(config.managementPortSet(), relay + ": metrics and detailed health off the port HAProxy forwards to");
     }
   }
 
@@ -138,10 +139,11 @@ class ComposeFileTest {
       if (!s.containsKey("ports")) continue;
       for (String mapping : strings(s, "ports")) {
         String target = mapping.substring(mapping.lastIndexOf(':') + 1).replace("/tcp", "");
-        assertFalse(Set.of("5701", "5702").contains(target), name + " publishes " + mapping);
+        assertFalse(Set.of("5701", "5702", "9090").contains(target), name + " publishes " + mapping);
       }
     }
     for (String relay : relays()) {
+      assertEquals(9090, config(relay).managementPort(), "the management port no service publishes");
       assertFalse(service(relay).containsKey("ports"), relay + " is reached through HAProxy only");
       String network = clusterNetwork(relay);
       assertEquals(true, map(networks, network).get("internal"), network + " is internal");

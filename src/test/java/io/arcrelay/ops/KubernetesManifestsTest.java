@@ -12,6 +12,8 @@ import io.arcrelay.config.Setting;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -147,6 +149,7 @@ class KubernetesManifestsTest {
     RelayConfig config = podConfig(Map.of());
     assertTrue(config.cluster());
     assertEquals(config.port(), containerPort("http"));
+    assertEquals(config.managementPort(), containerPort("management"));
     assertEquals(config.clusterPort(), containerPort("eventbus"));
     assertTrue(Files.exists(Path.of(config.clusterConfig())), config.clusterConfig() + " is in the image");
     for (Map<String, Object> e : list(container(), "env")) {
@@ -175,22 +178,35 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void probesAndScrapePathsAnswerOnARealNode() throws IOException {
+  void probesAndScrapePathsAnswerOnTheManagementPortOfARealNodeAndNotOnTheClientPort() throws IOException {
     Map<String, Object> deployment = manifest("Deployment");
-    Map<Setting, String> local = Map.of(Setting.CLUSTER, "false", Setting.PORT, "0", Setting.HOST, "127.0.0.1");
+    Map<Setting, String> local = Map.of(Setting.CLUSTER, "false", Setting.PORT, "0", Setting.HOST, "127.0.0.1",
+        Setting.MANAGEMENT_PORT, String.valueOf(freePort()));
     Vertx vertx = Vertx.vertx();
     try {
       Relay relay = Relay.start(vertx, podConfig(local)).await();
-      Http http = new Http(vertx, relay.port());
+      Http management = new Http(vertx, relay.managementPort());
+      Http clients = new Http(vertx, relay.port());
       for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
-        assertEquals("http", str(container(), probe + ".httpGet.port"));
+        assertEquals("management", str(container(), probe + ".httpGet.port"));
         String path = str(container(), probe + ".httpGet.path");
-        assertEquals(200, http.get(path).status(), probe + " " + path);
+        assertEquals(200, management.get(path).status(), probe + " " + path);
       }
-      assertEquals(200, http.get(str(deployment, "spec.template.metadata.annotations.prometheus\\.io/path")).status());
-      assertEquals(200, http.get(str(list(manifest("ServiceMonitor"), "spec.endpoints").get(0), "path")).status());
+      String annotated = str(deployment, "spec.template.metadata.annotations.prometheus\\.io/path");
+      assertEquals(200, management.get(annotated).status());
+      String monitored = str(list(manifest("ServiceMonitor"), "spec.endpoints").get(0), "path");
+      assertEquals(200, management.get(monitored).status());
+      for (String path : List.of(annotated, monitored, "/health")) {
+        assertEquals(404, clients.get(path).status(), path + " is not served on the port the Ingress reaches");
+      }
     } finally {
       vertx.close().await();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 
@@ -229,13 +245,25 @@ class KubernetesManifestsTest {
 
     assertSelectsPods(map(manifest("PodDisruptionBudget"), "spec.selector.matchLabels"), "the PodDisruptionBudget");
 
+    // The client Service, the Ingress's backend, carries the client port only.
+    assertEquals(List.of("http"), list(service, "spec.ports").stream().map(p -> String.valueOf(p.get("targetPort"))).toList(),
+        "the Ingress can reach no port but the client port");
+
+    Map<String, Object> managementService = manifest("Service/arc-relay-management");
+    assertSelectsPods(map(managementService, "spec.selector"), "the management Service");
+    assertEquals("management", str(managementService, "spec.ports.0.targetPort"));
+    assertEquals(containerPort("management"), at(managementService, "spec.ports.0.port"));
+
     Map<String, Object> monitor = manifest("ServiceMonitor");
     Map<String, Object> wanted = map(monitor, "spec.selector.matchLabels");
-    assertTrue(map(service, "metadata.labels").entrySet().containsAll(wanted.entrySet()), "monitor selects the Service");
-    assertTrue(!map(manifest("Service/arc-relay-hazelcast"), "metadata.labels").entrySet().containsAll(wanted.entrySet()),
-        "and not the headless one, which has no metrics port");
-    assertEquals(str(service, "spec.ports.0.name"), str(monitor, "spec.endpoints.0.port"));
-    assertEquals(String.valueOf(containerPort("http")),
+    assertTrue(map(managementService, "metadata.labels").entrySet().containsAll(wanted.entrySet()),
+        "monitor selects the management Service");
+    for (String other : List.of("Service/arc-relay", "Service/arc-relay-hazelcast")) {
+      assertTrue(!map(manifest(other), "metadata.labels").entrySet().containsAll(wanted.entrySet()),
+          "and not " + other + ", which has no metrics port");
+    }
+    assertEquals(str(managementService, "spec.ports.0.name"), str(monitor, "spec.endpoints.0.port"));
+    assertEquals(String.valueOf(containerPort("management")),
         str(manifest("Deployment"), "spec.template.metadata.annotations.prometheus\\.io/port"));
   }
 
@@ -256,6 +284,7 @@ class KubernetesManifestsTest {
 
     Set<Object> admittedFromRelays = new HashSet<>();
     boolean clientPortOpen = false;
+    boolean managementPortAdmitted = false;
     for (Map<String, Object> rule : list(policy, "spec.ingress")) {
       // A rule without ports admits every port.
       Set<Object> ports = rule.containsKey("ports")
@@ -268,11 +297,13 @@ class KubernetesManifestsTest {
           assertEquals(podLabels(), map(peer, "podSelector.matchLabels"), "cluster ports open to other pods");
         }
         if (ports != null) admittedFromRelays.addAll(ports);
-      } else if (ports.contains(containerPort("http")) && !rule.containsKey("from")) {
-        clientPortOpen = true;
+      } else {
+        if (ports.contains(containerPort("http")) && !rule.containsKey("from")) clientPortOpen = true;
+        if (ports.contains(containerPort("management"))) managementPortAdmitted = true;
       }
     }
     assertEquals(clusterPorts, admittedFromRelays, "relay pods reach each other's cluster ports");
     assertTrue(clientPortOpen, "clients reach the http port");
+    assertTrue(managementPortAdmitted, "Prometheus reaches the management port");
   }
 }
