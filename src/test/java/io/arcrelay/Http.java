@@ -40,6 +40,18 @@ public final class Http {
     this.port = port;
   }
 
+  /** The status of a GET, or -1 if none came within {@code timeoutMs} (a node that may not answer). */
+  public int status(String path, long timeoutMs) {
+    try {
+      return client.request(HttpMethod.GET, port, host, path)
+          .compose(req -> req.send().compose(res -> res.body().map(body -> res.statusCode())))
+          .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+          .await();
+    } catch (Exception timedOut) {
+      return -1;
+    }
+  }
+
   public Response get(String path) {
     // The body is asked for in the same callback that gets the response, before it can end unread.
     return client.request(HttpMethod.GET, port, host, path)

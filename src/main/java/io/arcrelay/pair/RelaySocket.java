@@ -199,7 +199,9 @@ public final class RelaySocket implements Peer {
       end(PairEnd.OVERLOADED);
       return;
     }
-    if (heard || gate.stopped()) { // a socket we stopped reading cannot be judged by what we did not read
+    // A socket we stopped reading cannot be judged by what we did not read, nor one with bytes queued
+    // for it: our ping waits behind them, and the stall rule above judges whether it takes them.
+    if (heard || gate.stopped() || queued.get() > 0) {
       heard = false;
       silentTicks = 0;
     } else if (++silentTicks >= 2) {

@@ -31,6 +31,11 @@ final class BusFault implements Handler<DeliveryContext<Object>>, AutoCloseable 
     node.eventBus().addInboundInterceptor(this);
   }
 
+  /** Loses every message of kind {@code op} arriving at {@code node} until closed. */
+  static BusFault loseAll(Vertx node, String op) {
+    return new BusFault(node, op, 0, false);
+  }
+
   /** Loses the {@code nth} message (from 1) of kind {@code op} arriving at {@code node}. */
   static BusFault lose(Vertx node, String op, int nth) {
     return new BusFault(node, op, nth, false);
@@ -51,7 +56,7 @@ final class BusFault implements Handler<DeliveryContext<Object>>, AutoCloseable 
       return;
     }
     int n = seen.incrementAndGet();
-    if (n == nth) {
+    if (nth == 0 || n == nth) {
       if (hold) held.set(delivery);
       struck.countDown();
       return;

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.arcrelay.Await;
+import io.arcrelay.Http;
 import io.arcrelay.Relay;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
-import io.arcrelay.config.RelayConfig;
-import io.arcrelay.config.Setting;
 import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairMetrics;
-import io.arcrelay.pair.PairProtocolSuite;
 import io.arcrelay.pair.Seat;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -27,62 +25,13 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The whole pair protocol suite with side A on node 1 and side B on node 2 of a real two-node
  * Hazelcast cluster in this JVM, plus what only a cluster can do: lose a node.
  */
-class ClusteredPairProtocolTest extends PairProtocolSuite {
-
-  private static Vertx node1;
-  private static Vertx node2;
-  private Relay relay1;
-  private Relay relay2;
-
-  static RelayConfig clusterConfig() {
-    return TestRelays.config(Setting.CLUSTER, "true", Setting.CLUSTER_CONFIG, "classpath:test-cluster.xml");
-  }
-
-  @BeforeAll
-  static void formCluster() {
-    node1 = Relay.vertx(clusterConfig(), new RelayMetrics()).await();
-    node2 = Relay.vertx(clusterConfig(), new RelayMetrics()).await();
-  }
-
-  @AfterAll
-  static void leaveCluster() {
-    node2.close().await();
-    node1.close().await();
-  }
-
-  @Override
-  protected void startRelay(RelayConfig config) {
-    stopRelay();
-    relay1 = Relay.start(node1, config).await();
-    relay2 = Relay.start(node2, config).await();
-  }
-
-  @Override
-  protected void stopRelay() {
-    if (relay1 != null) {
-      relay1.stop().await();
-      relay2.stop().await();
-      relay1 = null;
-    }
-  }
-
-  @Override
-  protected long relayMemory() {
-    return relay1.memory().used() + relay2.memory().used();
-  }
-
-  @Override
-  protected String uriA(String code) {
-    return TestClient.uri(relay1.port(), code);
-  }
+class ClusteredPairProtocolTest extends TwoNodeSuite {
 
   @Override
   protected String uriB(String code) {
@@ -208,6 +157,8 @@ class ClusteredPairProtocolTest extends PairProtocolSuite {
     taken[1].assertReaches(taken[0], "a code that waited on the dead node is taken over, no stale 409");
     local[0].assertReaches(local[1], "pairs not touching the dead node keep flowing");
     assertTrue(local[0].isOpen() && local[1].isOpen());
+    Http node3Health = new Http(clientVertx, relay3.managementPort());
+    Await.until("the node cut off from the cluster is not ready", () -> node3Health.get("/health/ready").status() == 503);
     node3.close();
   }
 }

@@ -10,7 +10,10 @@ import io.arcrelay.TestRelays;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,35 @@ class HealthEndpointTest {
     assertEquals("DOWN", ready.body().toJsonObject().getString("outcome"));
     assertEquals(200, http.get("/health/live").status());
     a.assertReaches(b, "pairs keep flowing while the node drains");
+  }
+
+  /**
+   * One of the node's two event loops blocked: the node is not live (503, or no answer within a
+   * probe's timeout when the blocked loop is the one serving the probe or running the check), so
+   * an orchestrator restarts it; live again once the loop is freed.
+   */
+  @Test
+  void aBlockedEventLoopMakesTheNodeNotLive() throws Exception {
+    // A node as the launcher builds it (one event loop per relay verticle), asked by a client of its own.
+    Vertx node = Relay.vertx(TestRelays.config(), new RelayMetrics()).await();
+    Relay relay = Relay.start(node, TestRelays.config()).await();
+    Http http = new Http(vertx, relay.port());
+    assertEquals(200, http.status("/health/live", 3_000));
+    CountDownLatch release = new CountDownLatch(1);
+    ((VertxInternal) node).nettyEventLoopGroup().next().execute(() -> {
+      try {
+        release.await(TestClient.WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    try {
+      Await.until("the node is not live", () -> http.status("/health/live", 3_000) != 200);
+    } finally {
+      release.countDown();
+    }
+    Await.until("live again", () -> http.get("/health/live").status() == 200);
+    node.close().await();
   }
 
   @Test

@@ -22,7 +22,9 @@ import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -373,6 +375,33 @@ public abstract class PairProtocolSuite {
     p[0].assertClosedWith(1001, "relay stopping");
     p[1].assertClosedWith(1001, "relay stopping");
     waiting.assertClosedWith(1001, "relay stopping");
+  }
+
+  /**
+   * Back-pressure over many ping intervals: the sender, which the relay stops reading, cannot show
+   * its pongs; the reader's pings wait behind the bytes queued for it. Neither is taken for silent.
+   */
+  @Test
+  void sidesHeldByBackPressureAreNotTakenForSilent() {
+    // An interval the kernel buffers fill well within: until they do, the paused reader's pings are
+    // not yet behind queued bytes, and a reader that answers nothing then is silent indeed.
+    startRelay(TestRelays.config(Setting.PING_INTERVAL, "1s"));
+    long total = 64L * 1024 * 1024;
+    int messageSize = 64 * 1024;
+    TestClient[] p = pair(newCode());
+    SequenceCheck check = new SequenceCheck(messageSize);
+    p[1].ws().binaryMessageHandler(check::accept);
+    p[1].ws().pause();
+    Pump pump = new Pump(p[0], messageSize, total);
+    clientVertx.runOnContext(v -> pump.run());
+    Await.until("the sender is held back", pump::blocked);
+    // Nothing announces that keepalive left a socket alone: give it five intervals to misjudge.
+    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(5));
+    assertTrue(p[0].isOpen() && p[1].isOpen(), "both sides still open after 5 ping intervals of back-pressure");
+    p[1].ws().resume();
+    Await.until("all " + total + " bytes arrive", () -> check.bytes() == total);
+    assertEquals(0, check.outOfOrder());
+    assertTrue(p[0].isOpen() && p[1].isOpen());
   }
 
   @Test

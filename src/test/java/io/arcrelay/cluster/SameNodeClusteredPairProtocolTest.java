@@ -1,0 +1,16 @@
+package io.arcrelay.cluster;
+
+import io.arcrelay.TestClient;
+
+/**
+ * The whole pair protocol suite with both sides on node 1 of a two-node cluster: the usual case
+ * behind a load balancer that hashes by pair code, where the pair map is clustered but the splice
+ * is local.
+ */
+class SameNodeClusteredPairProtocolTest extends TwoNodeSuite {
+
+  @Override
+  protected String uriB(String code) {
+    return TestClient.uri(relay1.port(), code);
+  }
+}
