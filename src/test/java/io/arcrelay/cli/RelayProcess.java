@@ -81,6 +81,11 @@ public final class RelayProcess {
     process.destroyForcibly();
   }
 
+  /** Sends SIGSTOP: the process freezes (a stuck VM, a long GC pause) but its sockets stay open. */
+  public void freeze() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start().waitFor();
+  }
+
   /** Sends SIGTERM, as an orchestrator stopping the node does. */
   public void terminate() {
     process.destroy();
