@@ -27,4 +27,4 @@ HEALTHCHECK --interval=10s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127
 # Exec form: the JVM is PID 1 and gets SIGTERM itself, which starts the graceful drain.
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms48m", "-Xmx512m", "-XX:MaxDirectMemorySize=256m", "-Xmn32m", \
     "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k", "-XX:ReservedCodeCacheSize=48m", \
-    "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/arc-relay.jar", "start"]
+    "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=10000", "-jar", "/app/arc-relay.jar", "start"]
