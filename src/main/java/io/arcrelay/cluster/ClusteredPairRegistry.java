@@ -9,7 +9,7 @@ import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairMetrics;
 import io.arcrelay.pair.PairRegistry;
 import io.arcrelay.pair.MemoryBudget;
-import io.arcrelay.pair.RelaySocket;
+import io.arcrelay.pair.PairSocket;
 import io.arcrelay.pair.Seat;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -370,7 +370,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     PairEntry entry;
     /** False while its claim is being decided: such a seat is registered but not yet counted. */
     volatile boolean claimed;
-    RelaySocket socket;
+    PairSocket socket;
     ClusterSeat partner;
     volatile RemotePeer remote;
     boolean ended;
@@ -397,7 +397,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     }
 
     @Override
-    public void attach(RelaySocket s) {
+    public void attach(PairSocket s) {
       List<Runnable> then = new ArrayList<>();
       synchronized (ClusteredPairRegistry.this) {
         socket = s;
@@ -437,7 +437,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       if (remote != null && socket != null) {
         cancelTtl();
         formed(side == Seat.Side.A); // both nodes see it form; A's counts it
-        RelaySocket s = socket;
+        PairSocket s = socket;
         RemotePeer r = remote;
         r.attachLocal(s);
         then.add(() -> s.peerJoined(r));
@@ -446,8 +446,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
         partner.cancelTtl();
         formed(side == Seat.Side.A);
         partner.formed(partner.side == Seat.Side.A);
-        RelaySocket mine = socket;
-        RelaySocket theirs = partner.socket;
+        PairSocket mine = socket;
+        PairSocket theirs = partner.socket;
         log.info("{} paired on {}", code, nodeId);
         then.add(() -> {
           mine.peerJoined(theirs);
@@ -489,7 +489,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
 
     /** Ends the pair for a reason of the relay's own: this side is closed too, with {@code why.self()}. */
     void evict(PairEnd why) {
-      RelaySocket s;
+      PairSocket s;
       synchronized (ClusteredPairRegistry.this) {
         s = socket;
       }
@@ -501,7 +501,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     @Override
     public void leave(PairEnd why) {
       PairEnd effective = effective(why);
-      RelaySocket partnerSocket = null;
+      PairSocket partnerSocket = null;
       RemotePeer r;
       boolean aNotFound;
       long lived;
@@ -542,7 +542,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
      * counted as {@code why}, or not at all when null (the other node counted it).
      */
     boolean endedRemotely(PairEnd.Close close, PairEnd why) {
-      RelaySocket s;
+      PairSocket s;
       long lived;
       synchronized (ClusteredPairRegistry.this) {
         if (ended) return false;
