@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>All state is confined to the socket's own event-loop context; other threads reach it through
  * {@link Peer} methods, which hop onto that context.
  */
-public final class RelaySocket implements PairSocket {
+public final class RelaySocket implements PairSocket, Keepalive.Watched {
 
   private static final Logger log = LoggerFactory.getLogger(RelaySocket.class);
   private static final Buffer EMPTY = Buffer.buffer();
@@ -184,6 +184,7 @@ public final class RelaySocket implements PairSocket {
    * been silent for two periods, or whose client has taken nothing queued for it for the stall
    * timeout, or that has been left unread for the memory budget as long. Call on the socket's context.
    */
+  @Override
   public void keepaliveTick() {
     if (queue.stalled(stallNanos)) {
       log.debug("{} side {} took nothing queued for it in {} ms", seat.code(), seat.side(), stallNanos / 1_000_000);

@@ -59,7 +59,7 @@ public final class AgentEndpoint {
     String urlPrefix = (tunnels.config().tls() ? "https" : "http") + "://";
     String urlSuffix = "." + tunnels.config().tunnelDomain() + port(request.authority()) + "/";
     request.toWebSocket().onSuccess(ws ->
-        new ControlSocket(ws, context, tunnels.names(), owner, urlPrefix, urlSuffix).start());
+        new ControlSocket(ws, context, keepalive, tunnels.names(), owner, urlPrefix, urlSuffix).start());
   }
 
   private void data(RoutingContext rc) {

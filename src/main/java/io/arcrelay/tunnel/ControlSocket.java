@@ -1,5 +1,6 @@
 package io.arcrelay.tunnel;
 
+import io.arcrelay.pair.Keepalive;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
@@ -17,12 +18,13 @@ import org.slf4j.LoggerFactory;
  * {@code open} with a link id, and {@code error} (then close 4009 for a taken name, 4000 for a bad
  * hello) from the relay.
  */
-final class ControlSocket implements TunnelNames.Session {
+final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
 
   private static final Logger log = LoggerFactory.getLogger(ControlSocket.class);
 
   private final ServerWebSocket ws;
   private final Context context;
+  private final Keepalive keepalive;
   private final TunnelNames names;
   private final String owner;
   private final String urlPrefix;
@@ -30,11 +32,15 @@ final class ControlSocket implements TunnelNames.Session {
   private final String id = Tunnels.newId();
   private String name; // set once the hello registered
   private volatile boolean closed;
+  private boolean heard = true;
+  private int silentTicks;
 
   /** The public URL is {@code urlPrefix + name + urlSuffix}, e.g. {@code http://} and {@code .localhost:8765/}. */
-  ControlSocket(ServerWebSocket ws, Context context, TunnelNames names, String owner, String urlPrefix, String urlSuffix) {
+  ControlSocket(ServerWebSocket ws, Context context, Keepalive keepalive, TunnelNames names, String owner,
+      String urlPrefix, String urlSuffix) {
     this.ws = ws;
     this.context = context;
+    this.keepalive = keepalive;
     this.names = names;
     this.owner = owner;
     this.urlPrefix = urlPrefix;
@@ -43,12 +49,15 @@ final class ControlSocket implements TunnelNames.Session {
 
   /** Installs the handlers. Call on the socket's context. */
   void start() {
+    ws.pongHandler(pong -> heard = true);
     ws.textMessageHandler(this::onMessage);
     ws.binaryMessageHandler(data -> refuse("bad-hello", 4000, "control messages are JSON text"));
     ws.exceptionHandler(err -> ws.close());
     ws.shutdownHandler(v -> ws.close((short) 1001, "relay stopping"));
+    keepalive.watch(this);
     ws.closeHandler(v -> {
       closed = true;
+      keepalive.forget(this);
       if (name != null) {
         names.remove(name, this);
         log.info("tunnel {}: agent session left", name);
@@ -57,6 +66,7 @@ final class ControlSocket implements TunnelNames.Session {
   }
 
   private void onMessage(String text) {
+    heard = true;
     JsonObject hello;
     try {
       hello = new JsonObject(text);
@@ -88,6 +98,23 @@ final class ControlSocket implements TunnelNames.Session {
   private void refuse(String code, int closeCode, String message) {
     ws.writeTextMessage(new JsonObject().put("type", "error").put("code", code).put("message", message).encode());
     ws.close((short) closeCode, code);
+  }
+
+  /**
+   * Pings the agent each keepalive interval; one silent for two intervals is gone (a dead network or
+   * a frozen machine), so its session leaves and its name is freed.
+   */
+  @Override
+  public void keepaliveTick() {
+    if (heard) {
+      heard = false;
+      silentTicks = 0;
+    } else if (++silentTicks >= 2) {
+      log.debug("tunnel {}: agent silent for two ping intervals", name);
+      ws.close((short) 1001, "keepalive timeout");
+      return;
+    }
+    ws.writePing(io.vertx.core.buffer.Buffer.buffer());
   }
 
   @Override

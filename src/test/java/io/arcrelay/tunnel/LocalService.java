@@ -20,21 +20,25 @@ final class LocalService {
 
   private final HttpServer server;
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
 
   private LocalService(HttpServer server) {
     this.server = server;
   }
 
   static LocalService start(Vertx vertx) {
-    AtomicInteger[] counter = new AtomicInteger[1];
+    LocalService[] service = new LocalService[1];
     HttpServer server = vertx.createHttpServer()
-        .connectionHandler(connection -> counter[0].incrementAndGet())
+        .connectionHandler(connection -> {
+          service[0].connections.incrementAndGet();
+          service[0].open.incrementAndGet();
+          connection.closeHandler(v -> service[0].open.decrementAndGet());
+        })
         .webSocketHandler(ws -> ws.frameHandler(ws::writeFrame))
         .requestHandler(LocalService::handle);
-    LocalService service = new LocalService(server);
-    counter[0] = service.connections;
+    service[0] = new LocalService(server);
     server.listen(0, "127.0.0.1").await();
-    return service;
+    return service[0];
   }
 
   int port() {
@@ -44,6 +48,11 @@ final class LocalService {
   /** TCP connections the service has accepted so far. */
   int connections() {
     return connections.get();
+  }
+
+  /** TCP connections open now. */
+  int openConnections() {
+    return open.get();
   }
 
   private static void handle(HttpServerRequest request) {

@@ -203,6 +203,8 @@ class TunnelSingleNodeTest {
     } finally {
       oneConnection.close().await();
     }
+    // The visitor connection is gone: so is its data link, and with it the agent's local connection.
+    Await.until("every local connection is closed", () -> service.openConnections() == 0);
   }
 
   @Test
@@ -334,6 +336,30 @@ class TunnelSingleNodeTest {
     assertEquals(502, visitor.await().status());
     owner.close();
     thief.close();
+  }
+
+  @Test
+  void anAgentGoneMidResponseClosesTheVisitorConnectionAtOnce() {
+    StubAgent stub = StubAgent.register(wsClient, relay.port(), TOKEN, "vanishing");
+    CompletableFuture<String> outcome = new CompletableFuture<>();
+    AtomicLong received = new AtomicLong();
+    visitors.request(visit(HttpMethod.GET, "vanishing", "/big")).compose(HttpClientRequest::send).onComplete(sent -> {
+      if (sent.failed()) {
+        outcome.complete("failed before the head: " + sent.cause());
+        return;
+      }
+      sent.result().handler(bytes -> received.addAndGet(bytes.length()));
+      sent.result().exceptionHandler(err -> outcome.complete("cut"));
+      sent.result().endHandler(v -> outcome.complete("ended normally"));
+    });
+    WebSocket link = wsClient.connect(stub.dataOptions(stub.nextOpen(), stub.session())).await();
+    link.writeFrame(LinkMessages.frame(LinkMessages.HEAD, new JsonObject().put("s", 200)
+        .put("h", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonArray().add("content-length").add("1000000")))));
+    link.writeFrame(LinkMessages.frame(LinkMessages.BODY, Buffer.buffer(new byte[1000])));
+    Await.until("the visitor has the first bytes", () -> received.get() == 1000);
+    link.close();
+    assertEquals("cut", outcome.orTimeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS).join());
+    stub.close();
   }
 
   @Test

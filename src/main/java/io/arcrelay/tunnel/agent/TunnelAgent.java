@@ -4,9 +4,11 @@ import io.arcrelay.tunnel.AgentEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -47,7 +49,11 @@ public final class TunnelAgent {
   private final Vertx vertx;
   private final Options options;
   private final Consumer<String> status;
+  /** The agent pings the relay this often, and takes it for gone after three times as long unheard. */
+  private static final long PING_MS = 10_000;
+
   private final WebSocketClient wsClient;
+  private final WebSocketClient controlClient;
   private final HttpClientAgent local;
   private final Backoff backoff = new Backoff(250, 15_000, bound -> ThreadLocalRandom.current().nextLong(bound));
   private final Promise<String> online = Promise.promise();
@@ -69,8 +75,14 @@ public final class TunnelAgent {
         .setTryUsePerMessageCompression(false)
         .setTryUsePerFrameCompression(false)
         .setMaxConnections(10_000));
-    // Each data link connects on its own (DataLink), so no pool is shared between links.
-    this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true));
+    // Its own client: the read idle timeout that finds a dead relay must not cut quiet data links.
+    this.controlClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setReadIdleTimeout((int) (3 * PING_MS / 1000))
+        .setTryUsePerMessageCompression(false)
+        .setTryUsePerFrameCompression(false));
+    // Each data link has a connection of its own (DataLink.localConnection), but connect() still
+    // counts against the pool size: with the default 5, the sixth link's request waited (TunnelSingleNodeTest).
+    this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(10_000));
   }
 
   /** Connects; the future completes with the tunnel's public URL once registered the first time. */
@@ -103,7 +115,7 @@ public final class TunnelAgent {
   private void connect() {
     if (stopping) return;
     status.accept("connecting to " + options.relay());
-    wsClient.connect(connectOptions(AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
+    controlClient.connect(connectOptions(AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
       if (connected.failed()) {
         if (connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
           giveUp("the relay refused the token (401)");
@@ -114,8 +126,10 @@ public final class TunnelAgent {
       }
       WebSocket ws = connected.result();
       control = ws;
+      long pinger = vertx.setPeriodic(PING_MS, id -> ws.writePing(Buffer.buffer()));
       ws.textMessageHandler(text -> onControl(ws, text));
       ws.closeHandler(v -> {
+        vertx.cancelTimer(pinger);
         Short code = ws.closeStatusCode();
         if (code != null && PERMANENT_CLOSES.contains(code)) return; // its error message said why
         if (code != null && code == 1001) backoff.reset(); // the relay is stopping: come back at once
