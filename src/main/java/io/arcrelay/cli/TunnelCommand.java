@@ -4,9 +4,9 @@ import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code arc-relay tunnel}: exposes a local HTTP or WebSocket service through the relay at
@@ -49,10 +49,9 @@ final class TunnelCommand implements Callable<Integer> {
       TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, secret, name),
           line -> System.err.println("arc-relay tunnel: " + line));
       agent.start().onSuccess(url -> System.out.println(url));
-      // Ctrl-C or SIGTERM: close the control socket with 1000, so the relay frees the session at once.
-      Thread goodbye = new Thread(() ->
-          agent.stop().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 2, TimeUnit.SECONDS).join());
-      Runtime.getRuntime().addShutdownHook(goodbye);
+      // Ctrl-C or SIGTERM: close the control socket with 1000, so the relay frees the session at once,
+      // then exit 0 (handled here, as StartCommand does, instead of the JVM's exit by signal).
+      for (String signal : new String[] {"INT", "TERM"}) Signal.handle(new Signal(signal), sig -> agent.stop());
       try {
         agent.stopped().await();
         return 0;
