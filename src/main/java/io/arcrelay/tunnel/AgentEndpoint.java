@@ -100,16 +100,21 @@ public final class AgentEndpoint {
   }
 
   /**
-   * Screens an agent's upgrade as every upgrade is screened, then checks its token. Returns the
-   * token's owner digest, or {@code null} after refusing the request.
+   * Checks an agent's token, then screens its upgrade: with a valid token as a known client (no
+   * per-address rates, see {@link Admission#screenAuthenticated}), without one as every upgrade is
+   * screened, so token guessing meets the refusal rate. Returns the token's owner digest, or
+   * {@code null} after refusing the request.
    */
   private String admit(RoutingContext rc) {
     HttpServerRequest request = rc.request();
     Visitor visitor = ConnectionGuard.visitor(request);
-    Refusal refusal = admission.screen(visitor, request);
-    String owner = refusal == null ? tunnels.tokens().owner(request.getHeader(HttpHeaders.AUTHORIZATION)) : null;
+    String owner = tunnels.tokens().owner(request.getHeader(HttpHeaders.AUTHORIZATION));
+    Refusal refusal = owner != null ? admission.screenAuthenticated(visitor, request) : admission.screen(visitor, request);
     if (refusal == null && owner == null) refusal = Refusal.TUNNEL_TOKEN;
-    if (refusal != null) admission.refuse(visitor, request, refusal, null);
+    if (refusal != null) {
+      admission.refuse(visitor, request, refusal, null);
+      return null;
+    }
     return owner;
   }
 

@@ -8,6 +8,7 @@ import io.arcrelay.pair.Seat;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.function.Supplier;
 
 /**
  * One visitor TCP connection to a tunnel, as side A of a data link: its requests go to the agent
@@ -168,7 +170,7 @@ final class VisitorSide implements PairSocket {
         response.write(payload).onComplete(done -> queue.written(bytes, peer));
         return;
       }
-      case LinkMessages.END -> finish(current, response.end());
+      case LinkMessages.END -> finish(current, response::end);
       case LinkMessages.CONTINUE -> response.writeContinue();
       case LinkMessages.FAIL -> {
         JsonObject fail = new JsonObject(payload);
@@ -232,10 +234,16 @@ final class VisitorSide implements PairSocket {
     rawSocket.write(bytes).onComplete(done -> queue.written(counted, peer));
   }
 
-  /** The response is complete; a request whose body was not all read takes its connection with it. */
-  private void finish(HttpServerRequest current, io.vertx.core.Future<Void> ended) {
+  /**
+   * Ends the exchange with {@code end}, which completes the response; a request whose body was not
+   * all read takes its connection with it. The exchange is over before the response ends: ending it
+   * may hand over the next pipelined request at once.
+   */
+  private void finish(HttpServerRequest current, Supplier<Future<Void>> end) {
+    boolean bodyLeft = !requestEnded;
     request = null;
-    if (!requestEnded) ended.onComplete(v -> current.connection().close());
+    Future<Void> ended = end.get();
+    if (bodyLeft) ended.onComplete(v -> current.connection().close());
   }
 
   private void page(HttpServerRequest current, int status, String html) {
@@ -243,7 +251,7 @@ final class VisitorSide implements PairSocket {
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");
     if (!requestEnded) response.putHeader(HttpHeaders.CONNECTION, "close");
-    finish(current, response.end(html));
+    finish(current, () -> response.end(html));
   }
 
   private void endLink() {

@@ -226,6 +226,15 @@ class TunnelSingleNodeTest {
   }
 
   @Test
+  void pipelinedRequestsAreAnsweredInOrder() {
+    RawHttp raw = RawHttp.connect(vertx, relay.port());
+    raw.write("GET /hello?n=1 HTTP/1.1\r\nHost: myapp.localhost\r\n\r\nGET /hello?n=2 HTTP/1.1\r\nHost: myapp.localhost\r\n\r\n");
+    String answers = raw.awaitText("/hello?n=2");
+    assertTrue(answers.indexOf("/hello?n=1") < answers.indexOf("/hello?n=2"), answers);
+    raw.close();
+  }
+
+  @Test
   void webSocketsPassThroughTheTunnelTextAndBinary() {
     // The Host header names the tunnel; the connection goes to the relay's address.
     WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(relay.port())
