@@ -1,5 +1,6 @@
 package io.arcrelay.tunnel;
 
+import io.arcrelay.pair.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
@@ -14,9 +15,12 @@ import io.vertx.core.net.impl.ConnectionBase;
 public final class TunnelRouter {
 
   private final Tunnels tunnels;
+  private final Keepalive keepalive;
 
-  public TunnelRouter(Tunnels tunnels) {
+  /** {@code keepalive}: the one of the event loop whose requests this router sees. */
+  public TunnelRouter(Tunnels tunnels, Keepalive keepalive) {
     this.tunnels = tunnels;
+    this.keepalive = keepalive;
   }
 
   /** Takes {@code request} if it is for a tunnel (true), else leaves it alone (false). On its context. */
@@ -27,7 +31,7 @@ public final class TunnelRouter {
     VisitorSide side = VisitorSide.serving(channel, name);
     if (side == null) {
       TunnelNames.Session session = tunnels.names().pick(name);
-      side = session == null ? null : VisitorSide.open(name, session, context, channel, tunnels);
+      side = session == null ? null : VisitorSide.open(name, session, context, channel, keepalive, tunnels);
     }
     if (side == null) {
       request.response().setStatusCode(404)

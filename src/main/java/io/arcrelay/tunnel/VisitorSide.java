@@ -1,5 +1,6 @@
 package io.arcrelay.tunnel;
 
+import io.arcrelay.pair.Keepalive;
 import io.arcrelay.pair.OutboundQueue;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairSocket;
@@ -38,7 +39,7 @@ import java.util.function.Supplier;
  *
  * <p>Confined to the visitor connection's context; {@link Peer} methods hop onto it.
  */
-final class VisitorSide implements PairSocket {
+final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   private static final AttributeKey<VisitorSide> SIDE = AttributeKey.valueOf("arc-relay.tunnel-visitor");
 
@@ -46,6 +47,8 @@ final class VisitorSide implements PairSocket {
   private final Context context;
   private final Channel channel;
   private final OutboundQueue queue;
+  private final long stallNanos;
+  private final Keepalive keepalive;
   private final Tunnels tunnels;
   private Seat seat;
   private volatile Peer peer;
@@ -63,12 +66,14 @@ final class VisitorSide implements PairSocket {
   private NetSocket rawSocket;
   private final Queue<Buffer> earlyRaw = new ArrayDeque<>();
 
-  private VisitorSide(String name, Context context, Channel channel, Tunnels tunnels) {
+  private VisitorSide(String name, Context context, Channel channel, Keepalive keepalive, Tunnels tunnels) {
     this.name = name;
     this.context = context;
     this.channel = channel;
+    this.keepalive = keepalive;
     this.tunnels = tunnels;
     this.queue = new OutboundQueue(tunnels.config().queueLimit(), tunnels.memory());
+    this.stallNanos = tunnels.config().stallTimeout().toNanos();
   }
 
   /** The side serving {@code name} on {@code channel}, while its link lasts; {@code null} if there is none. */
@@ -80,12 +85,13 @@ final class VisitorSide implements PairSocket {
   /**
    * Opens a data link for the visitor connection on {@code channel} to tunnel {@code name}: claims
    * its side A and asks {@code session}'s agent to connect. Returns {@code null} when the session is
-   * gone. Call on the connection's context.
+   * gone. Call on the connection's context, which is {@code keepalive}'s.
    */
-  static VisitorSide open(String name, TunnelNames.Session session, Context context, Channel channel, Tunnels tunnels) {
+  static VisitorSide open(String name, TunnelNames.Session session, Context context, Channel channel,
+      Keepalive keepalive, Tunnels tunnels) {
     VisitorSide previous = channel.attr(SIDE).get();
     if (previous != null) previous.leave(); // another tunnel on the same connection: that link ends
-    VisitorSide side = new VisitorSide(name, context, channel, tunnels);
+    VisitorSide side = new VisitorSide(name, context, channel, keepalive, tunnels);
     String linkId = Tunnels.newId();
     // A fresh 128-bit code: the claim is always side A, and on this node it is answered at once.
     side.seat = tunnels.links().claim(Tunnels.linkCode(linkId, session.id(), session.owner())).result();
@@ -95,6 +101,7 @@ final class VisitorSide implements PairSocket {
       return null;
     }
     channel.attr(SIDE).set(side);
+    keepalive.watch(side);
     channel.closeFuture().addListener(closed -> context.runOnContext(v -> side.leave()));
     return side;
   }
@@ -111,8 +118,27 @@ final class VisitorSide implements PairSocket {
 
   /** The visitor connection is gone (or moved to another tunnel): the link ends. */
   private void leave() {
-    over = true;
+    retire();
     seat.leave(PairEnd.CLOSED);
+  }
+
+  /** The link is over for this side: the next request on the connection needs a new one. */
+  private void retire() {
+    over = true;
+    keepalive.forget(this);
+  }
+
+  /**
+   * A visitor that takes nothing of what is queued for it for {@code stallTimeout} is closed, as a
+   * pair's client is: a stopped reader never holds its bytes (and its agent's link) for ever. Its
+   * pings are not ours to send: the connection is plain HTTP, or a WebSocket of the local service.
+   */
+  @Override
+  public void keepaliveTick() {
+    if (queue.stalled(stallNanos)) {
+      endLink();
+      channel.close();
+    }
   }
 
   private void forwardRequest() {
@@ -255,14 +281,14 @@ final class VisitorSide implements PairSocket {
   }
 
   private void endLink() {
-    over = true;
+    retire();
     seat.leave(PairEnd.ERROR);
   }
 
   /** The link ended from the other side (agent gone, never came, relay stopping). On this context. */
   private void linkLost() {
     peer = null;
-    over = true;
+    retire();
     if (raw) {
       channel.close();
       return;

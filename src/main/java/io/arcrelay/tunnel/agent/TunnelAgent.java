@@ -96,17 +96,13 @@ public final class TunnelAgent {
     return stopped.future();
   }
 
-  /** Requests served so far. */
-  public long requests() {
-    return requests.sum();
-  }
-
   /** Leaves: the control socket closes with 1000, so the relay frees the session at once. */
   public Future<Void> stop() {
     stopping = true;
     WebSocket ws = control;
     Future<Void> closed = ws == null ? Future.succeededFuture() : ws.close((short) 1000, "agent leaving");
     return closed.eventually(() -> {
+      status.accept("stopped after " + requests.sum() + " requests");
       stopped.tryComplete();
       return Future.succeededFuture();
     });
