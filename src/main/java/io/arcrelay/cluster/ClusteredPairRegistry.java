@@ -9,7 +9,6 @@ import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairMetrics;
 import io.arcrelay.pair.PairRegistry;
 import io.arcrelay.pair.MemoryBudget;
-import io.arcrelay.pair.PairSocket;
 import io.arcrelay.pair.Seat;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,7 +21,6 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -52,28 +50,26 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   private static final int CLAIM_ATTEMPTS = 3;
   /** How long an upgrade may wait for its claim (Hazelcast's own operation timeout is minutes). */
   private static final long CLAIM_DEADLINE_MS = 5_000;
-  private static final int REMOVE_ATTEMPTS = 5;
-  private static final long REMOVE_RETRY_MS = 1_000;
 
-  private final Vertx vertx;
+  final Vertx vertx;
   private final ClusterManager cluster;
-  private final String nodeId;
-  private final AsyncMap<String, String> map;
-  private final Duration pairTtl;
+  final String nodeId;
+  final AsyncMap<String, String> map;
+  final Duration pairTtl;
   private final int quorum;
   private final UUID lifecycleListener;
-  private final PairMetrics metrics;
-  private final MemoryBudget memory;
+  final PairMetrics metrics;
+  final MemoryBudget memory;
   private final String routerId;
-  private final NodeRouter router;
+  final NodeRouter router;
   /** What this node's cross-node senders may add to their base windows in all (docs/benchmarks.md). */
-  private final WindowBudget windowBudget = new WindowBudget(64L * 1024 * 1024);
+  final WindowBudget windowBudget = new WindowBudget(64L * 1024 * 1024);
   private final UUID membershipListener;
   private final LinkCheck linkCheck;
   private final long checkTimer;
-  private final PendingCredit pendingCredit = new PendingCredit();
+  final PendingCredit pendingCredit = new PendingCredit();
   private final long creditTimer;
-  private final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
+  final ConcurrentHashMap<String, ClusterSeat> seats = new ConcurrentHashMap<>();
   private final AtomicLong connections = new AtomicLong();
   private volatile boolean stopping;
   /** From a split-brain merge until this node's router can be reached again: not ready meanwhile. */
@@ -158,7 +154,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   @Override
   public Future<Seat> claim(PairCode code) {
     String conn = routerId + "/" + connections.incrementAndGet();
-    ClusterSeat asA = new ClusterSeat(Seat.Side.A, code, code.digest(), conn, PairEntry.waiting(nodeId, conn));
+    ClusterSeat asA = new ClusterSeat(this, Seat.Side.A, code, code.digest(), conn, PairEntry.waiting(nodeId, conn));
     seats.put(conn, asA);
     Promise<Seat> answer = Promise.promise();
     long deadline = vertx.setTimer(CLAIM_DEADLINE_MS, id ->
@@ -201,7 +197,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
                   log.info("{} taken over from a side that is gone", asA.code);
                   return Future.succeededFuture(claimed(asA));
                 }
-                ClusterSeat asB = new ClusterSeat(Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
+                ClusterSeat asB = new ClusterSeat(this, Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
                 seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
                 return Future.succeededFuture(claimed(asB));
               });
@@ -257,7 +253,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   /** Why a pair ends as its sides are told: on a stopping node, whatever ends it, because of the stop. */
-  private PairEnd effective(PairEnd why) {
+  PairEnd effective(PairEnd why) {
     return stopping ? PairEnd.STOPPING : why;
   }
 
@@ -354,266 +350,6 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       seat.endedRemotely(close, null); // the other node counted the end
     } else {
       seat.endedRemotely(PairEnd.LINK_LOST.peer(), PairEnd.LINK_LOST); // a message before it was lost
-    }
-  }
-
-  /**
-   * One side claimed on this node. Its peer is either another seat of this node ({@code partner})
-   * or on another node ({@code remote}). State changes are guarded by the registry's monitor;
-   * sockets are told what to do after it is released.
-   */
-  private final class ClusterSeat implements Seat, LinkCheck.Link {
-    final Seat.Side side;
-    final PairCode code;
-    final String key;
-    final String conn;
-    PairEntry entry;
-    /** False while its claim is being decided: such a seat is registered but not yet counted. */
-    volatile boolean claimed;
-    PairSocket socket;
-    ClusterSeat partner;
-    volatile RemotePeer remote;
-    boolean ended;
-    long ttlTimer = -1;
-    final long claimedNanos = System.nanoTime();
-    long formedNanos = -1;
-
-    ClusterSeat(Seat.Side side, PairCode code, String key, String conn, PairEntry entry) {
-      this.side = side;
-      this.code = code;
-      this.key = key;
-      this.conn = conn;
-      this.entry = entry;
-    }
-
-    @Override
-    public Side side() {
-      return side;
-    }
-
-    @Override
-    public PairCode code() {
-      return code;
-    }
-
-    @Override
-    public void attach(PairSocket s) {
-      List<Runnable> then = new ArrayList<>();
-      synchronized (ClusteredPairRegistry.this) {
-        socket = s;
-        if (ended) {
-          then.add(() -> s.close(PairEnd.CLOSED.peer()));
-        } else if (side == Seat.Side.B && remote == null && partner == null) {
-          findA(then);
-        }
-        if (!ended) connectIfComplete(then);
-      }
-      then.forEach(Runnable::run);
-    }
-
-    /** Side B locates side A: a seat of this node, or a node to send {@code join} to. */
-    private void findA(List<Runnable> then) {
-      if (entry.nodeA().equals(nodeId)) {
-        ClusterSeat a = seats.get(entry.connA());
-        if (a == null || a.ended) {
-          ended = true;
-          seats.remove(conn);
-          then.add(() -> socket.close(PairEnd.CLOSED.peer()));
-          then.add(this::removeEntry);
-          return;
-        }
-        partner = a;
-        a.partner = this;
-        a.entry = entry;
-      } else {
-        RemotePeer toA = new RemotePeer(router, windowBudget, memory, pendingCredit, entry.nodeA(), entry.connA(), 0);
-        remote = toA;
-        then.add(() -> toA.sendJoin(nodeId, conn));
-      }
-    }
-
-    /** Called with the monitor held: hands each attached socket its peer once both are known. */
-    private void connectIfComplete(List<Runnable> then) {
-      if (remote != null && socket != null) {
-        cancelTtl();
-        formed(side == Seat.Side.A); // both nodes see it form; A's counts it
-        PairSocket s = socket;
-        RemotePeer r = remote;
-        r.attachLocal(s);
-        then.add(() -> s.peerJoined(r));
-      } else if (partner != null && socket != null && partner.socket != null) {
-        cancelTtl();
-        partner.cancelTtl();
-        formed(side == Seat.Side.A);
-        partner.formed(partner.side == Seat.Side.A);
-        PairSocket mine = socket;
-        PairSocket theirs = partner.socket;
-        log.info("{} paired on {}", code, nodeId);
-        then.add(() -> {
-          mine.peerJoined(theirs);
-          theirs.peerJoined(mine);
-        });
-      }
-    }
-
-    /** Called with the monitor held, once the pair is connected. */
-    private void formed(boolean count) {
-      formedNanos = System.nanoTime();
-      if (count) metrics.pairFormed(formedNanos - claimedNanos);
-    }
-
-    boolean joinedRemotely(String fromNode, String fromConn) {
-      List<Runnable> then = new ArrayList<>();
-      synchronized (ClusteredPairRegistry.this) {
-        if (ended) return false;
-        entry = entry.withB(fromNode, fromConn);
-        remote = new RemotePeer(router, windowBudget, memory, pendingCredit, fromNode, fromConn, 1); // the join was 1
-        log.info("{} paired across nodes {} and {}", code, nodeId, fromNode);
-        connectIfComplete(then);
-      }
-      then.forEach(Runnable::run);
-      return true;
-    }
-
-    private void expire() {
-      endAlone(PairEnd.EXPIRED);
-    }
-
-    /** Ends this side if it is still waiting for its peer. */
-    void endAlone(PairEnd why) {
-      synchronized (ClusteredPairRegistry.this) {
-        if (ended || partner != null || remote != null) return;
-      }
-      evict(why);
-    }
-
-    /** Ends the pair for a reason of the relay's own: this side is closed too, with {@code why.self()}. */
-    void evict(PairEnd why) {
-      PairSocket s;
-      synchronized (ClusteredPairRegistry.this) {
-        s = socket;
-      }
-      log.info("{} ended by the relay: {}", code, why);
-      leave(why);
-      if (s != null) s.close(why.self());
-    }
-
-    @Override
-    public void leave(PairEnd why) {
-      PairEnd effective = effective(why);
-      PairSocket partnerSocket = null;
-      RemotePeer r;
-      boolean aNotFound;
-      long lived;
-      synchronized (ClusteredPairRegistry.this) {
-        if (ended) return;
-        lived = lifetime();
-        end();
-        if (partner != null && !partner.ended) {
-          partner.end();
-          partnerSocket = partner.socket;
-        }
-        r = remote;
-        aNotFound = side == Seat.Side.B && partner == null && remote == null;
-      }
-      log.info("{} ended on {}: {}", code, nodeId, effective);
-      metrics.pairEnded(effective, lived);
-      removeEntry();
-      if (partnerSocket != null) partnerSocket.close(effective.peer());
-      if (r != null) r.close(effective.peer());
-      if (aNotFound) endA(effective.peer());
-    }
-
-    /**
-     * A side B that leaves before it attached (its upgrade failed) never looked for its A, which
-     * would wait alone for a B that will not come while its code is already free for another pair.
-     */
-    private void endA(PairEnd.Close close) {
-      if (!entry.nodeA().equals(nodeId)) {
-        router.sendClose(entry.connA(), 0, close);
-        return;
-      }
-      ClusterSeat a = seats.get(entry.connA());
-      if (a != null) a.endedRemotely(close, null); // the end is counted here, once
-    }
-
-    /**
-     * The other node ended the pair, or this node found it gone: close this side as told. The end is
-     * counted as {@code why}, or not at all when null (the other node counted it).
-     */
-    boolean endedRemotely(PairEnd.Close close, PairEnd why) {
-      PairSocket s;
-      long lived;
-      synchronized (ClusteredPairRegistry.this) {
-        if (ended) return false;
-        lived = lifetime();
-        end();
-        s = socket;
-      }
-      log.info("{} ended by its remote peer: {} {}", code, close.code(), close.reason());
-      if (why != null) metrics.pairEnded(why, lived);
-      removeEntry();
-      if (s != null) s.close(close);
-      return true;
-    }
-
-    @Override
-    public RemotePeer remote() {
-      return remote;
-    }
-
-    @Override
-    public void lost(PairEnd why) {
-      RemotePeer r = remote;
-      if (endedRemotely(why.peer(), why) && r != null && why == PairEnd.LINK_LOST) r.close(why.peer());
-    }
-
-    private long lifetime() {
-      return formedNanos < 0 ? -1 : System.nanoTime() - formedNanos;
-    }
-
-    private void end() {
-      ended = true;
-      cancelTtl();
-      seats.remove(conn);
-      if (remote != null) remote.release();
-    }
-
-    private void cancelTtl() {
-      if (ttlTimer >= 0) {
-        vertx.cancelTimer(ttlTimer);
-        ttlTimer = -1;
-      }
-    }
-
-    /**
-     * Removes the entry if it still names this side: the value this side knows, or failing that
-     * whatever value the map holds with this side's connection in it (a side B may have joined
-     * since), so a newer pair of the same code is never touched and no entry of ours answers 409.
-     */
-    private void removeEntry() {
-      removeEntry(REMOVE_ATTEMPTS);
-    }
-
-    /** A failed removal would leave the code answering 409 while this node lives: try again. */
-    private void removeEntry(int attempts) {
-      map.removeIfPresent(key, entry.encode())
-          .compose(removed -> removed ? Future.succeededFuture() : removeIfNamed())
-          .onFailure(e -> {
-            if (attempts > 1) {
-              vertx.setTimer(REMOVE_RETRY_MS, id -> removeEntry(attempts - 1));
-            } else {
-              log.warn("{}: pair-map entry not removed ({}); taken over when {} leaves", code, e.toString(), nodeId);
-            }
-          });
-    }
-
-    private Future<Void> removeIfNamed() {
-      return map.get(key).compose(value -> {
-        if (value == null) return Future.succeededFuture();
-        PairEntry current = PairEntry.decode(value);
-        return current.names(conn) ? map.removeIfPresent(key, value).mapEmpty() : Future.succeededFuture();
-      });
     }
   }
 }

@@ -2,7 +2,6 @@ package io.arcrelay.cluster;
 
 import io.arcrelay.pair.PairEnd;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -13,14 +12,13 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Carries pair traffic between nodes: one event-bus consumer per node (never one per connection),
  * addressed {@code arc-relay.node.<routerId>}. A connection id is {@code <routerId>/<n>}, so it
  * says where to send; a restarted relay gets a new router id, so nothing meant for its predecessor
- * reaches it. Every message names its target connection in the {@code to} header and its kind in
- * {@code op}; the body is the frame's payload or empty.
+ * reaches it. Pair traffic travels as {@link LinkMessage}s, in a codec of the relay's own, each
+ * naming its kind and its target connection; the router's own {@code check} is a plain request.
  *
  * <p>A link is one direction of a cross-node pair. The messages a side sends on it ({@code join},
  * {@code frame}, {@code close}) carry consecutive sequence numbers from 1, so the receiver sees a
@@ -28,12 +26,12 @@ import java.util.function.Function;
  *
  * <table>
  *   <caption>Messages between nodes</caption>
- *   <tr><th>op</th><th>headers</th><th>meaning</th></tr>
- *   <tr><td>join</td><td>from-node, from-conn</td><td>side B joined; the target (side A) is now paired with it; sequence number 1 of B's link</td></tr>
- *   <tr><td>frame</td><td>seq, fin, cont</td><td>one WebSocket frame for the target's client</td></tr>
+ *   <tr><th>kind</th><th>fields</th><th>meaning</th></tr>
+ *   <tr><td>join</td><td>B's node and connection id</td><td>side B joined; the target (side A) is now paired with it; sequence number 1 of B's link</td></tr>
+ *   <tr><td>frame</td><td>seq, final and continuation flags, payload</td><td>one WebSocket frame for the target's client</td></tr>
  *   <tr><td>credit</td><td>n</td><td>the receiver has taken n bytes in all (cumulative); the target may send up to a window more</td></tr>
  *   <tr><td>close</td><td>seq, code, reason</td><td>the pair ended; close the target with this code ({@code seq} 0: sent by a side that never had a link)</td></tr>
- *   <tr><td>check</td><td>body: the connection numbers (n of {@code <routerId>/<n>}) of the router's sides this node is linked to</td>
+ *   <tr><td>check</td><td>(a request with header {@code op: check}) body: the connection numbers (n of {@code <routerId>/<n>}) of the router's sides this node is linked to</td>
  *       <td>request to the router itself: answer, for each, the last sequence number received from this node and the credit total, or -1 if the side is gone</td></tr>
  * </table>
  */
@@ -64,21 +62,27 @@ final class NodeRouter {
   }
 
   private static final String PREFIX = "arc-relay.node.";
+  private static final DeliveryOptions LINK_MESSAGE = new DeliveryOptions().setCodecName(LinkMessage.Codec.NAME);
 
   private final EventBus bus;
   private final String routerId;
   private final Inbox inbox;
-  private volatile MessageConsumer<Buffer> consumer;
+  private volatile MessageConsumer<Object> consumer;
 
   NodeRouter(Vertx vertx, String routerId, Inbox inbox) {
     this.bus = vertx.eventBus();
     this.routerId = routerId;
     this.inbox = inbox;
+    try {
+      bus.registerCodec(new LinkMessage.Codec());
+    } catch (IllegalStateException registered) {
+      // by an earlier router on this Vert.x instance: codecs outlive routers
+    }
     this.consumer = register();
   }
 
-  private MessageConsumer<Buffer> register() {
-    return bus.<Buffer>consumer(PREFIX + routerId, message -> dispatch(message, inbox));
+  private MessageConsumer<Object> register() {
+    return bus.consumer(PREFIX + routerId, this::dispatch);
   }
 
   /** Resolves once every node can reach this one. */
@@ -93,9 +97,9 @@ final class NodeRouter {
    * two deliver to the same inbox on the same context, so nothing is lost or reordered between them).
    */
   Future<Void> reregister() {
-    MessageConsumer<Buffer> fresh = register();
+    MessageConsumer<Object> fresh = register();
     return fresh.completion().compose(v -> {
-      MessageConsumer<Buffer> old = consumer;
+      MessageConsumer<Object> old = consumer;
       consumer = fresh;
       return old.unregister();
     });
@@ -105,23 +109,22 @@ final class NodeRouter {
     return consumer.unregister();
   }
 
-  private void dispatch(Message<Buffer> message, Inbox inbox) {
-    MultiMap h = message.headers();
-    String to = h.get("to");
-    switch (h.get("op")) {
-      case "frame" -> {
-        boolean fin = "1".equals(h.get("fin"));
-        Buffer data = message.body();
-        inbox.onFrame(to, Long.parseLong(h.get("seq")), "1".equals(h.get("cont"))
-            ? WebSocketFrame.continuationFrame(data, fin)
-            : WebSocketFrame.binaryFrame(data, fin));
+  private void dispatch(Message<Object> message) {
+    if (!(message.body() instanceof LinkMessage m)) {
+      if ("check".equals(message.headers().get("op"))) message.reply(answerCheck((Buffer) message.body(), inbox));
+      return; // anything else is a newer node's message this one does not know
+    }
+    String to = routerId + "/" + m.conn();
+    switch (m.kind()) {
+      case FRAME -> {
+        boolean fin = (m.small() & LinkMessage.FINAL) != 0;
+        inbox.onFrame(to, m.number(), (m.small() & LinkMessage.CONTINUATION) != 0
+            ? WebSocketFrame.continuationFrame(m.payload(), fin)
+            : WebSocketFrame.binaryFrame(m.payload(), fin));
       }
-      case "credit" -> inbox.onCredit(to, Long.parseLong(h.get("n")));
-      case "join" -> inbox.onJoin(to, h.get("from-node"), h.get("from-conn"));
-      case "close" -> inbox.onClose(to, Long.parseLong(h.get("seq")),
-          new PairEnd.Close(Integer.parseInt(h.get("code")), h.get("reason")));
-      case "check" -> message.reply(answerCheck(message.body(), inbox));
-      default -> { } // a newer node's message this one does not know: ignore
+      case CREDIT -> inbox.onCredit(to, m.number());
+      case JOIN -> inbox.onJoin(to, m.first(), m.second());
+      case CLOSE -> inbox.onClose(to, m.number(), new PairEnd.Close(m.small(), m.second()));
     }
   }
 
@@ -136,24 +139,22 @@ final class NodeRouter {
 
   /** Sends one frame, number {@code seq} of its link. */
   void sendFrame(String conn, long seq, WebSocketFrame frame) {
-    send(conn, "frame", frame.binaryData(), o -> o
-        .addHeader("seq", Long.toString(seq))
-        .addHeader("fin", frame.isFinal() ? "1" : "0")
-        .addHeader("cont", frame.type() == WebSocketFrameType.CONTINUATION ? "1" : "0"));
+    int flags = (frame.isFinal() ? LinkMessage.FINAL : 0)
+        | (frame.type() == WebSocketFrameType.CONTINUATION ? LinkMessage.CONTINUATION : 0);
+    send(conn, LinkMessage.frame(number(conn), seq, flags, frame.binaryData()));
   }
 
   void sendCredit(String conn, long n) {
-    send(conn, "credit", Buffer.buffer(), o -> o.addHeader("n", Long.toString(n)));
+    send(conn, LinkMessage.credit(number(conn), n));
   }
 
   void sendJoin(String conn, String fromNode, String fromConn) {
-    send(conn, "join", Buffer.buffer(), o -> o.addHeader("from-node", fromNode).addHeader("from-conn", fromConn));
+    send(conn, LinkMessage.join(number(conn), fromNode, fromConn));
   }
 
   /** Sends the end of a pair, number {@code seq} of its link (0 if the sender never had a link). */
   void sendClose(String conn, long seq, PairEnd.Close close) {
-    send(conn, "close", Buffer.buffer(), o -> o.addHeader("seq", Long.toString(seq))
-        .addHeader("code", Integer.toString(close.code())).addHeader("reason", close.reason()));
+    send(conn, LinkMessage.close(number(conn), seq, close.code(), close.reason()));
   }
 
   /**
@@ -162,7 +163,7 @@ final class NodeRouter {
    */
   Future<List<LinkState>> check(String routerId, List<String> conns, long timeoutMs) {
     Buffer body = Buffer.buffer(conns.size() * Long.BYTES);
-    for (String conn : conns) body.appendLong(Long.parseLong(conn.substring(conn.lastIndexOf('/') + 1)));
+    for (String conn : conns) body.appendLong(number(conn));
     DeliveryOptions options = new DeliveryOptions().addHeader("to", "").addHeader("op", "check")
         .setSendTimeout(timeoutMs);
     return bus.<Buffer>request(PREFIX + routerId, body, options).map(reply -> {
@@ -180,11 +181,16 @@ final class NodeRouter {
     return conn.substring(0, conn.lastIndexOf('/'));
   }
 
+  /** The n of a connection id {@code <routerId>/<n>}. */
+  private static long number(String conn) {
+    return Long.parseLong(conn, conn.lastIndexOf('/') + 1, conn.length(), 10);
+  }
+
   private static String address(String conn) {
     return PREFIX + routerOf(conn);
   }
 
-  private void send(String conn, String op, Buffer body, Function<DeliveryOptions, DeliveryOptions> headers) {
-    bus.send(address(conn), body, headers.apply(new DeliveryOptions().addHeader("to", conn).addHeader("op", op)));
+  private void send(String conn, LinkMessage message) {
+    bus.send(address(conn), message, LINK_MESSAGE);
   }
 }

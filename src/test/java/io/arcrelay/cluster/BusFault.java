@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fault injection between nodes: an inbound event-bus interceptor on one node that loses, or holds
- * back, the n-th message of one kind ({@code op}) arriving there, as a connection that breaks
+ * back, the n-th message of one kind ({@link #kindOf}) arriving there, as a connection that breaks
  * between two nodes would.
  */
 final class BusFault implements Handler<DeliveryContext<Object>>, AutoCloseable {
@@ -49,9 +49,16 @@ final class BusFault implements Handler<DeliveryContext<Object>>, AutoCloseable 
     return new BusFault(node, op, nth, true);
   }
 
+  /** A message's kind: {@code join}, {@code frame}, {@code credit}, {@code close}, or a request's {@code op}. */
+  static String kindOf(DeliveryContext<Object> delivery) {
+    return delivery.message().body() instanceof LinkMessage m
+        ? m.kind().name().toLowerCase(java.util.Locale.ROOT)
+        : delivery.message().headers().get("op");
+  }
+
   @Override
   public void handle(DeliveryContext<Object> delivery) {
-    if (!op.equals(delivery.message().headers().get("op"))) {
+    if (!op.equals(kindOf(delivery))) {
       delivery.next();
       return;
     }

@@ -80,7 +80,7 @@ class ClusteredPairProtocolTest extends TwoNodeSuite {
     CountDownLatch joinHandled = new CountDownLatch(1);
     Handler<DeliveryContext<Object>> afterJoin = delivery -> {
       delivery.next();
-      if ("join".equals(delivery.message().headers().get("op"))) joinHandled.countDown();
+      if ("join".equals(BusFault.kindOf(delivery))) joinHandled.countDown();
     };
     node1.eventBus().addInboundInterceptor(afterJoin);
     try {
@@ -109,7 +109,7 @@ class ClusteredPairProtocolTest extends TwoNodeSuite {
   void aSideBWhoseJoinArrivesAfterItsSideAStoppedIsToldTheRelayIsStopping() {
     AtomicReference<DeliveryContext<Object>> heldJoin = new AtomicReference<>();
     Handler<DeliveryContext<Object>> holdJoin = delivery -> {
-      boolean join = "join".equals(delivery.message().headers().get("op"));
+      boolean join = "join".equals(BusFault.kindOf(delivery));
       if (!join || !heldJoin.compareAndSet(null, delivery)) delivery.next();
     };
     node1.eventBus().addInboundInterceptor(holdJoin);
