@@ -226,6 +226,19 @@ class TunnelSingleNodeTest {
   }
 
   @Test
+  void aHeadRequestGetsTheHeadersAndNoBody() {
+    RawHttp raw = RawHttp.connect(vertx, relay.port());
+    raw.write("HEAD /download?size=1000&seed=1 HTTP/1.1\r\nHost: myapp.localhost\r\n\r\n"
+        + "GET /hello?after=head HTTP/1.1\r\nHost: myapp.localhost\r\n\r\n");
+    String answers = raw.awaitText("/hello?after=head");
+    assertTrue(answers.startsWith("HTTP/1.1 200"), answers);
+    assertTrue(answers.toLowerCase().contains("content-length: 1000"), answers);
+    // The next answer follows the head at once: the HEAD carried no body.
+    assertTrue(answers.indexOf("\r\n\r\nHTTP/1.1 200") > 0, answers);
+    raw.close();
+  }
+
+  @Test
   void pipelinedRequestsAreAnsweredInOrder() {
     RawHttp raw = RawHttp.connect(vertx, relay.port());
     raw.write("GET /hello?n=1 HTTP/1.1\r\nHost: myapp.localhost\r\n\r\nGET /hello?n=2 HTTP/1.1\r\nHost: myapp.localhost\r\n\r\n");
