@@ -126,6 +126,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
   private void retire() {
     over = true;
     keepalive.forget(this);
+    for (Buffer early; (early = earlyRaw.poll()) != null; ) queue.written(early.length(), peer);
   }
 
   /**
@@ -179,6 +180,10 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   /** A message from the agent, on this context. {@code bytes} were counted in the queue when it arrived. */
   private void fromAgent(Buffer message, int bytes) {
+    if (over || !channel.isActive()) { // the link or the visitor is gone: what was on its way goes nowhere
+      queue.written(bytes, peer);
+      return;
+    }
     if (raw) {
       toVisitorRaw(message, bytes);
       return;
