@@ -10,6 +10,7 @@ import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairRegistry;
+import io.arcrelay.tunnel.Tunnels;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -29,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Relay {
 
   private final Vertx vertx;
+  private final Node node;
   private final PairRegistry registry;
   private final MemoryBudget memory;
   private final NodeHealth health;
@@ -41,6 +43,7 @@ public final class Relay {
   private Relay(Vertx vertx, Node node, int port, String deployment, Management management, List<Long> housekeeping) {
     this.housekeeping = housekeeping;
     this.vertx = vertx;
+    this.node = node;
     this.registry = node.registry();
     this.memory = node.memory();
     this.health = node.health();
@@ -88,16 +91,25 @@ public final class Relay {
       NodeHealth health = new NodeHealth(vertx,
           r instanceof ClusteredPairRegistry clustered ? clustered::outOfService : null);
       TlsFiles tls = config.tls() ? new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())) : null;
-      return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls));
+      Tunnels tunnels = config.tunnels() ? new Tunnels(vertx, config, memory) : null;
+      return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls, tunnels));
     });
   }
 
   /**
    * What every event loop's verticle shares: one registry, memory budget, admission, set of metrics
-   * and health, and the TLS certificate files ({@code null} for plain TCP).
+   * and health, the TLS certificate files ({@code null} for plain TCP) and the tunnels ({@code null}
+   * while {@code tunnelTokens} is empty).
    */
   record Node(PairRegistry registry, MemoryBudget memory, Admission admission, RelayMetrics metrics,
-      NodeHealth health, TlsFiles tls) {}
+      NodeHealth health, TlsFiles tls, Tunnels tunnels) {
+
+    /** From now on, sides that leave take their peer down with "relay stopping", pairs and tunnel links alike. */
+    void stopping() {
+      registry.stopping();
+      if (tunnels != null) tunnels.stopping();
+    }
+  }
 
   private static Future<Relay> deploy(Vertx vertx, RelayConfig config, Node node) {
     List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
@@ -161,7 +173,7 @@ public final class Relay {
   /** Stops now: every socket is closed with 1001 "relay stopping", then the servers close. */
   public Future<Void> stop() {
     health.drain();
-    registry.stopping();
+    node.stopping();
     housekeeping.forEach(vertx::cancelTimer);
     // The management port closes last: probes and scrapes see the node until its sockets are gone.
     return vertx.undeploy(deployment)

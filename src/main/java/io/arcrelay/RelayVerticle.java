@@ -6,6 +6,8 @@ import io.arcrelay.ops.HealthEndpoint;
 import io.arcrelay.ops.MetricsEndpoint;
 import io.arcrelay.pair.Keepalive;
 import io.arcrelay.pair.PairEndpoint;
+import io.arcrelay.tunnel.AgentEndpoint;
+import io.arcrelay.tunnel.TunnelRouter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wires one event loop's share of the relay: the HTTP server (shared by every instance on the same
- * port), the connection guard in front of it, its routes (health, metrics, then the pair upgrade on
- * every other path), and the keepalive timer for the sockets this loop accepts. With a management
+ * port), the connection guard in front of it, the tunnel router (requests for a tunnel's host, when
+ * tunnels are on), its routes (health, metrics, the tunnel agents' endpoints, then the pair upgrade
+ * on every other path), and the keepalive timer for the sockets this loop accepts. With a management
  * port, health and metrics move to {@link ManagementVerticle} and only status-only probes stay here.
  */
 public final class RelayVerticle extends VerticleBase {
@@ -55,6 +58,8 @@ public final class RelayVerticle extends VerticleBase {
       health.addRoutes(router);
       new MetricsEndpoint(node.metrics()).addRoutes(router);
     }
+    TunnelRouter tunnels = node.tunnels() == null ? null : new TunnelRouter(node.tunnels(), keepalive);
+    if (node.tunnels() != null) new AgentEndpoint(node.tunnels(), keepalive, node.admission()).addRoutes(router);
     new PairEndpoint(node.registry(), keepalive, config, node.memory(), node.admission(), node.metrics())
         .addRoutes(router);
     answerMalformedRequests(router);
@@ -65,7 +70,8 @@ public final class RelayVerticle extends VerticleBase {
         .connectionHandler(guard::accepted)
         .requestHandler(request -> {
           guard.requestArrived(request);
-          router.handle(request);
+          // A tunnel's Host never reaches the relay's own routes, whatever its path.
+          if (tunnels == null || !tunnels.handle(request, context)) router.handle(request);
         });
     return server.listen().onSuccess(listening -> watchTls(options));
   }
@@ -120,7 +126,7 @@ public final class RelayVerticle extends VerticleBase {
   /** Closes every socket with 1001 "relay stopping" (through their shutdown handlers), then the server. */
   @Override
   public Future<?> stop() {
-    node.registry().stopping();
+    node.stopping();
     keepalive.stop();
     return server.shutdown(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }

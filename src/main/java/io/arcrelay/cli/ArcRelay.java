@@ -14,6 +14,8 @@ import picocli.CommandLine.Model.OptionSpec;
  *       runs a relay node until SIGINT/SIGTERM.</li>
  *   <li>{@code arc-relay pipe --pair CODE [--relay ws://127.0.0.1:8765]} joins a pair and copies
  *       stdin to the peer and the peer to stdout.</li>
+ *   <li>{@code arc-relay tunnel --to http://127.0.0.1:3000 --token T [--name myapp] [--relay ws://127.0.0.1:8765]}
+ *       exposes a local service at {@code http://<name>.<tunnelDomain>/} through the relay.</li>
  *   <li>{@code arc-relay token --pair CODE [--ttl 10m] [--secret-file FILE]} prints an access token for the code.</li>
  *   <li>{@code arc-relay bench ...} is the load generator behind {@code docs/benchmarks.md}.</li>
  * </ul>
@@ -23,7 +25,7 @@ import picocli.CommandLine.Model.OptionSpec;
 @Command(name = "arc-relay", mixinStandardHelpOptions = true, version = "arc-relay 0.1.0",
     scope = CommandLine.ScopeType.INHERIT, // `arc-relay start --help` works too
     description = "WebSocket pair relay: two endpoints with the same ?pair=<code> are spliced together.",
-    subcommands = {StartCommand.class, PipeCommand.class, TokenCommand.class, LoadGenerator.class})
+    subcommands = {StartCommand.class, PipeCommand.class, TunnelCommand.class, TokenCommand.class, LoadGenerator.class})
 public final class ArcRelay {
 
   public static void main(String[] args) {

@@ -2,7 +2,7 @@ package io.arcrelay.cluster;
 
 import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairEnd;
-import io.arcrelay.pair.RelaySocket;
+import io.arcrelay.pair.PairSocket;
 import io.arcrelay.pair.Seat;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
   PairEntry entry;
   /** False while its claim is being decided: such a seat is registered but not yet counted. */
   volatile boolean claimed;
-  RelaySocket socket;
+  PairSocket socket;
   ClusterSeat partner;
   volatile RemotePeer remote;
   boolean ended;
@@ -59,7 +59,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
   }
 
   @Override
-  public void attach(RelaySocket s) {
+  public void attach(PairSocket s) {
     List<Runnable> then = new ArrayList<>();
     synchronized (registry) {
       socket = s;
@@ -99,7 +99,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
     if (remote != null && socket != null) {
       cancelTtl();
       formed(side == Seat.Side.A); // both nodes see it form; A's counts it
-      RelaySocket s = socket;
+      PairSocket s = socket;
       RemotePeer r = remote;
       r.attachLocal(s);
       then.add(() -> s.peerJoined(r));
@@ -108,8 +108,8 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
       partner.cancelTtl();
       formed(side == Seat.Side.A);
       partner.formed(partner.side == Seat.Side.A);
-      RelaySocket mine = socket;
-      RelaySocket theirs = partner.socket;
+      PairSocket mine = socket;
+      PairSocket theirs = partner.socket;
       log.info("{} paired on {}", code, registry.nodeId);
       then.add(() -> {
         mine.peerJoined(theirs);
@@ -151,7 +151,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
 
   /** Ends the pair for a reason of the relay's own: this side is closed too, with {@code why.self()}. */
   void evict(PairEnd why) {
-    RelaySocket s;
+    PairSocket s;
     synchronized (registry) {
       s = socket;
     }
@@ -163,7 +163,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
   @Override
   public void leave(PairEnd why) {
     PairEnd effective = registry.effective(why);
-    RelaySocket partnerSocket = null;
+    PairSocket partnerSocket = null;
     RemotePeer r;
     boolean aNotFound;
     long lived;
@@ -204,7 +204,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
    * counted as {@code why}, or not at all when null (the other node counted it).
    */
   boolean endedRemotely(PairEnd.Close close, PairEnd why) {
-    RelaySocket s;
+    PairSocket s;
     long lived;
     synchronized (registry) {
       if (ended) return false;

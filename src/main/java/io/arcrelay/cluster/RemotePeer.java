@@ -3,7 +3,7 @@ package io.arcrelay.cluster;
 import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.Peer;
-import io.arcrelay.pair.RelaySocket;
+import io.arcrelay.pair.PairSocket;
 import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,7 +62,7 @@ final class RemotePeer implements Peer {
   /** What had been sent when the previous check was asked: it must have arrived by the next answer. */
   private long sentAtLastCheck;
   private boolean seenGone;
-  private RelaySocket local;
+  private PairSocket local;
   private ArrayDeque<WebSocketFrame> early;
 
   RemotePeer(NodeRouter router, WindowBudget budget, MemoryBudget memory, PendingCredit pendingCredit,
@@ -85,7 +85,7 @@ final class RemotePeer implements Peer {
   }
 
   /** The local socket is attached: frames that arrived before it are written now. */
-  synchronized void attachLocal(RelaySocket socket) {
+  synchronized void attachLocal(PairSocket socket) {
     local = socket;
     if (early != null) {
       early.forEach(this::deliverLocally);
@@ -228,7 +228,7 @@ final class RemotePeer implements Peer {
   /** Credits what the local socket has taken, unless it is congested (its drain will credit it). */
   void flushCredit() {
     creditPending.set(false);
-    RelaySocket socket;
+    PairSocket socket;
     synchronized (this) {
       socket = local;
     }
@@ -247,7 +247,7 @@ final class RemotePeer implements Peer {
     long before = acknowledge(total);
     long sentSoFar = sent.get();
     if (total >= sentSoFar && sentSoFar - before >= window) grow();
-    RelaySocket socket;
+    PairSocket socket;
     synchronized (this) {
       socket = local;
     }

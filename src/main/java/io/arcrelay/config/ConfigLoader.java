@@ -101,7 +101,10 @@ public final class ConfigLoader {
         r.text(Setting.CLUSTER_CONFIG),
         r.text(Setting.CLUSTER_TLS_CERT),
         r.text(Setting.CLUSTER_TLS_KEY),
-        r.text(Setting.CLUSTER_TLS_CA));
+        r.text(Setting.CLUSTER_TLS_CA),
+        r.text(Setting.TUNNEL_DOMAIN),
+        r.list(Setting.TUNNEL_TOKENS),
+        r.duration(Setting.TUNNEL_CONNECT_TIMEOUT));
   }
 
   /**

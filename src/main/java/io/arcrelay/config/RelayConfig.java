@@ -48,6 +48,9 @@ import java.util.List;
  * @param clusterTlsCert PEM certificate this node shows on the event bus, empty for plain TCP between nodes
  * @param clusterTlsKey  PEM private key of {@code clusterTlsCert}
  * @param clusterTlsCa   PEM certificate of the CA every node's {@code clusterTlsCert} must be signed by
+ * @param tunnelDomain   domain under which {@code <name>.<tunnelDomain>} reaches the tunnel {@code name}
+ * @param tunnelTokens   tokens agents may open tunnels with; empty for tunnels off
+ * @param tunnelConnectTimeout how long a visitor waits for the agent's data connection before a 504
  */
 public record RelayConfig(
     String host,
@@ -85,7 +88,10 @@ public record RelayConfig(
     String clusterConfig,
     String clusterTlsCert,
     String clusterTlsKey,
-    String clusterTlsCa) {
+    String clusterTlsCa,
+    String tunnelDomain,
+    List<String> tunnelTokens,
+    Duration tunnelConnectTimeout) {
 
   public RelayConfig {
     requirePositive("pair-ttl", pairTtl);
@@ -126,6 +132,22 @@ public record RelayConfig(
     if (maxMessageSize <= 0) throw new ConfigException("max-message-size: must be positive");
     if (maxFrameSize <= 0) throw new ConfigException("max-frame-size: must be positive");
     if (eventLoops <= 0) throw new ConfigException("event-loops: must be positive");
+    tunnelTokens = List.copyOf(tunnelTokens);
+    tunnelDomain = tunnelDomain == null ? "" : tunnelDomain.toLowerCase(java.util.Locale.ROOT);
+    if (!tunnelDomain.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+      throw new ConfigException("tunnel-domain: must be a host name such as localhost or tunnels.example.com");
+    }
+    requirePositive("tunnel-connect-timeout", tunnelConnectTimeout);
+    if (cluster && !tunnelTokens.isEmpty()) {
+      // Names and data links live in one node's memory so far: on a cluster a visitor, a control
+      // socket and a data socket on different nodes would not meet.
+      throw new ConfigException("tunnel-tokens: tunnels run on a single node for now; set cluster to false or leave tunnel-tokens empty");
+    }
+  }
+
+  /** True when agents may open tunnels: at least one tunnel token is set. */
+  public boolean tunnels() {
+    return !tunnelTokens.isEmpty();
   }
 
   /** True when the relay serves TLS itself. */
@@ -143,10 +165,11 @@ public record RelayConfig(
     return !clusterTlsCert.isEmpty();
   }
 
-  /** Hides the access secret, which would otherwise be printed with the record. */
+  /** Hides the access secret and the tunnel tokens, which would otherwise be printed with the record. */
   @Override
   public String toString() {
-    return "RelayConfig[" + host + ":" + port + (accessSecret.isEmpty() ? "" : ", access secret set") + "]";
+    return "RelayConfig[" + host + ":" + port + (accessSecret.isEmpty() ? "" : ", access secret set")
+        + (tunnels() ? ", tunnels on *." + tunnelDomain : "") + "]";
   }
 
   /** The defaults: the seed relay's port and TTL, plus the limits that keep memory bounded. */

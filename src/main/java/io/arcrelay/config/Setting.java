@@ -66,7 +66,13 @@ public enum Setting {
           + "(with clusterTlsKey and clusterTlsCa)"),
   CLUSTER_TLS_KEY("clusterTlsKey", "", "PEM private key of clusterTlsCert"),
   CLUSTER_TLS_CA("clusterTlsCa", "",
-      "PEM certificate of the CA that signs every node's clusterTlsCert; nodes without such a certificate are refused");
+      "PEM certificate of the CA that signs every node's clusterTlsCert; nodes without such a certificate are refused"),
+  TUNNEL_DOMAIN("tunnelDomain", "localhost",
+      "requests for <name>.<tunnelDomain> go to the tunnel <name> (localhost: http://myapp.localhost:8765/ needs no DNS)"),
+  TUNNEL_TOKENS("tunnelTokens", "",
+      "tokens agents may open tunnels with, comma-separated (empty: tunnels are off)"),
+  TUNNEL_CONNECT_TIMEOUT("tunnelConnectTimeout", "10s",
+      "how long a visitor waits for the agent's data connection before it gets 504");
 
   private final String key;
   private final String defaultValue;

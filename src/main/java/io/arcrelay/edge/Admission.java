@@ -107,6 +107,19 @@ public final class Admission {
     return null;
   }
 
+  /**
+   * Checks an upgrade by a client that proved who it is (a tunnel agent with its token): protocol
+   * version, node capacity and memory, but not the per-address upgrade and refusal rates, which would
+   * throttle an agent opening one data connection per visitor connection. Returns why it is refused,
+   * or {@code null}.
+   */
+  public Refusal screenAuthenticated(Visitor visitor, HttpServerRequest request) {
+    if (!VERSION.equals(request.getHeader(SEC_WEBSOCKET_VERSION))) return Refusal.UNSUPPORTED_VERSION;
+    if (visitor.overCapacity != null) return visitor.overCapacity;
+    if (memory.spent()) return Refusal.MEMORY_SPENT;
+    return null;
+  }
+
   /** Checks the access token for {@code code}, when access control is on; {@code null} if admitted. */
   public Refusal authorize(HttpServerRequest request, PairCode code) {
     if (tokens == null) return null;

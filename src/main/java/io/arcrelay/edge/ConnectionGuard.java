@@ -74,10 +74,18 @@ public final class ConnectionGuard {
     cancelDeadline(visitor);
     visitor.deadline = vertx.setTimer(timeoutMs, id -> {
       visitor.deadline = -1;
-      if (channel.pipeline().get(WebSocketFrameDecoder.class) != null) return; // upgraded: keepalive watches it now
+      if (upgraded(channel)) return; // its WebSocket's keepalive, or the tunnel, watches it now
       admission.cut(Admission.Cut.REQUEST_TIMEOUT);
       channel.close();
     });
+  }
+
+  /**
+   * A WebSocket of ours has a frame decoder; a connection upgraded through a tunnel
+   * ({@code toNetSocket}) has no HTTP decoder left at all.
+   */
+  private static boolean upgraded(Channel channel) {
+    return channel.pipeline().get(WebSocketFrameDecoder.class) != null || channel.pipeline().get("httpDecoder") == null;
   }
 
   private void cancelDeadline(Visitor visitor) {

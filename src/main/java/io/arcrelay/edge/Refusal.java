@@ -13,6 +13,10 @@ public enum Refusal {
   BAD_CODE(400, "bad pair code"),
   /** An access secret is configured and the token is missing, expired or wrong. */
   UNAUTHORIZED(401, "missing, expired or invalid token"),
+  /** A tunnel agent's token is missing or not one of {@code tunnelTokens}. */
+  TUNNEL_TOKEN(401, "missing or invalid tunnel token"),
+  /** A tunnel data connection named no link waiting for it (unknown, used, expired or another session's). */
+  UNKNOWN_LINK(404, "unknown data link"),
   /** The browser's Origin is not in {@code allowedOrigins}. */
   FORBIDDEN_ORIGIN(403, "origin not allowed"),
   /** Both sides of the code are taken. */
@@ -54,6 +58,7 @@ public enum Refusal {
 
   /** Refusals a code guesser collects: they count against the address's refusal allowance. */
   boolean isAGuess() {
-    return this == BAD_CODE || this == UNAUTHORIZED || this == FORBIDDEN_ORIGIN || this == PAIR_FULL;
+    return this == BAD_CODE || this == UNAUTHORIZED || this == FORBIDDEN_ORIGIN || this == PAIR_FULL
+        || this == TUNNEL_TOKEN || this == UNKNOWN_LINK;
   }
 }

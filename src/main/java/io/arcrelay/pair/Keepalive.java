@@ -16,11 +16,17 @@ import java.util.Set;
  */
 public final class Keepalive {
 
+  /** A socket the keepalive visits once per interval, on its own context. */
+  public interface Watched {
+    /** One interval has passed: ping, or close a socket silent for too long. */
+    void keepaliveTick();
+  }
+
   static final int SLICES = 30;
 
   private final Vertx vertx;
   private final long timerId;
-  private final List<Set<RelaySocket>> slices = new ArrayList<>(SLICES);
+  private final List<Set<Watched>> slices = new ArrayList<>(SLICES);
   private int nextSlice;
   private int nextTick;
 
@@ -31,19 +37,21 @@ public final class Keepalive {
     this.timerId = vertx.setPeriodic(Math.max(1, interval.toMillis() / SLICES), id -> tick());
   }
 
-  void watch(RelaySocket socket) {
+  /** Visits {@code socket} from now on; call on this keepalive's context. */
+  public void watch(Watched socket) {
     slices.get(nextSlice++ % SLICES).add(socket);
   }
 
-  void forget(RelaySocket socket) {
-    for (Set<RelaySocket> slice : slices) {
+  /** Stops visiting {@code socket}; call on this keepalive's context. */
+  public void forget(Watched socket) {
+    for (Set<Watched> slice : slices) {
       if (slice.remove(socket)) return;
     }
   }
 
   private void tick() {
     // A tick may close sockets, which removes them from the slice: iterate over a copy.
-    for (RelaySocket socket : new ArrayList<>(slices.get(nextTick++ % SLICES))) socket.keepaliveTick();
+    for (Watched socket : new ArrayList<>(slices.get(nextTick++ % SLICES))) socket.keepaliveTick();
   }
 
   public void stop() {

@@ -48,6 +48,22 @@ public final class LocalPairRegistry implements PairRegistry {
     return Future.succeededFuture(seat);
   }
 
+  /**
+   * Claims side B of {@code code} only if a side A waits for it: a code nobody opened, or whose pair
+   * formed or ended, fails with {@link NoSuchPairException} and never becomes a new side A. Tunnel
+   * data links use it, so a guessed or replayed link id meets nothing to wait on.
+   */
+  public Future<Seat> join(PairCode code) {
+    Seat[] granted = new Seat[1];
+    pairs.computeIfPresent(code, (c, existing) -> {
+      granted[0] = existing.claimB();
+      return existing;
+    });
+    if (granted[0] == null) return Future.failedFuture(new NoSuchPairException());
+    log.debug("{} side B joined", code);
+    return Future.succeededFuture(granted[0]);
+  }
+
   @Override
   public PairMetrics.Census census() {
     int waiting = 0;
@@ -67,8 +83,8 @@ public final class LocalPairRegistry implements PairRegistry {
     final PairCode code;
     final LocalSeat seatA = new LocalSeat(this, Seat.Side.A);
     LocalSeat seatB;
-    RelaySocket socketA;
-    RelaySocket socketB;
+    PairSocket socketA;
+    PairSocket socketB;
     PairEnd ended;
     long ttlTimer = -1;
     final long createdNanos = System.nanoTime();
@@ -96,7 +112,7 @@ public final class LocalPairRegistry implements PairRegistry {
      * pair first (no expiry) or finds it ended and is closed, never paired to a side closed here.
      */
     private void expire() {
-      RelaySocket alone;
+      PairSocket alone;
       long lived;
       synchronized (this) {
         if (ended != null || socketB != null) return;
@@ -108,7 +124,7 @@ public final class LocalPairRegistry implements PairRegistry {
       if (alone != null) alone.close(PairEnd.EXPIRED.self());
     }
 
-    void attach(Seat.Side side, RelaySocket socket) {
+    void attach(Seat.Side side, PairSocket socket) {
       PairEnd endedBefore;
       boolean complete;
       synchronized (this) {
@@ -135,7 +151,7 @@ public final class LocalPairRegistry implements PairRegistry {
     void leave(Seat.Side side, PairEnd why) {
       PairEnd effective = stopping ? PairEnd.STOPPING : why;
       if (!end(effective)) return;
-      RelaySocket other = side == Seat.Side.A ? socketB : socketA;
+      PairSocket other = side == Seat.Side.A ? socketB : socketA;
       if (other != null) other.close(effective.peer());
     }
 
@@ -172,7 +188,7 @@ public final class LocalPairRegistry implements PairRegistry {
     }
 
     @Override
-    public void attach(RelaySocket socket) {
+    public void attach(PairSocket socket) {
       pair.attach(side, socket);
     }
 

@@ -32,4 +32,11 @@ public interface PairRegistry {
       super("pair is full", null, false, false);
     }
   }
+
+  /** No side A waits for the code (never opened, already paired, or ended). */
+  final class NoSuchPairException extends RuntimeException {
+    public NoSuchPairException() {
+      super("no such pair", null, false, false);
+    }
+  }
 }

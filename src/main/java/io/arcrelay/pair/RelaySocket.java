@@ -6,8 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>All state is confined to the socket's own event-loop context; other threads reach it through
  * {@link Peer} methods, which hop onto that context.
  */
-public final class RelaySocket implements Peer {
+public final class RelaySocket implements PairSocket, Keepalive.Watched {
 
   private static final Logger log = LoggerFactory.getLogger(RelaySocket.class);
   private static final Buffer EMPTY = Buffer.buffer();
@@ -36,7 +34,6 @@ public final class RelaySocket implements Peer {
   private final Seat seat;
   private final Keepalive keepalive;
   private final int maxMessageSize;
-  private final long queueLimit;
   private final long stallNanos;
   private final HeldFrames held;
   private final MemoryBudget budget;
@@ -54,9 +51,7 @@ public final class RelaySocket implements Peer {
   private boolean closing;
 
   // What the peer has queued for this socket's client: added on the peer's thread, taken on this one's.
-  private final AtomicLong queued = new AtomicLong();
-  private final AtomicBoolean peerWaitsForDrain = new AtomicBoolean();
-  private volatile long lastWritten = System.nanoTime();
+  private final OutboundQueue queue;
 
   /** {@code channel}: the socket's Netty channel, where its {@link ReadGate} goes. */
   public RelaySocket(ServerWebSocket ws, Channel channel, Context context, Seat seat, Keepalive keepalive,
@@ -67,7 +62,7 @@ public final class RelaySocket implements Peer {
     this.seat = seat;
     this.keepalive = keepalive;
     this.maxMessageSize = config.maxMessageSize();
-    this.queueLimit = config.queueLimit();
+    this.queue = new OutboundQueue(config.queueLimit(), budget);
     this.stallNanos = config.stallTimeout().toNanos();
     this.budget = budget;
     this.metrics = metrics;
@@ -170,6 +165,7 @@ public final class RelaySocket implements Peer {
   }
 
   /** Both sides are attached: deliver what was held, then forward live. Any thread. */
+  @Override
   public void peerJoined(Peer joined) {
     context.runOnContext(v -> {
       if (closing) return;
@@ -188,8 +184,9 @@ public final class RelaySocket implements Peer {
    * been silent for two periods, or whose client has taken nothing queued for it for the stall
    * timeout, or that has been left unread for the memory budget as long. Call on the socket's context.
    */
+  @Override
   public void keepaliveTick() {
-    if (queued.get() > 0 && System.nanoTime() - lastWritten > stallNanos) {
+    if (queue.stalled(stallNanos)) {
       log.debug("{} side {} took nothing queued for it in {} ms", seat.code(), seat.side(), stallNanos / 1_000_000);
       end(PairEnd.STALLED);
       return;
@@ -201,7 +198,7 @@ public final class RelaySocket implements Peer {
     }
     // A socket we stopped reading cannot be judged by what we did not read, nor one with bytes queued
     // for it: our ping waits behind them, and the stall rule above judges whether it takes them.
-    if (heard || gate.stopped() || queued.get() > 0) {
+    if (heard || gate.stopped() || queue.pending() > 0) {
       heard = false;
       silentTicks = 0;
     } else if (++silentTicks >= 2) {
@@ -231,33 +228,19 @@ public final class RelaySocket implements Peer {
 
   @Override
   public void send(WebSocketFrame frame, int bytes) {
-    if (queued.getAndAdd(bytes) == 0) lastWritten = System.nanoTime(); // the stall clock starts now
-    budget.add(MemoryBudget.Use.QUEUED, bytes);
-    ws.writeFrame(frame).onComplete(done -> written(bytes)); // failed writes free their bytes too
-  }
-
-  private void written(int bytes) {
-    lastWritten = System.nanoTime();
-    budget.add(MemoryBudget.Use.QUEUED, -bytes);
-    long left = queued.addAndGet(-bytes);
-    Peer feeder = peer;
-    if (left <= queueLimit / 2 && feeder != null && peerWaitsForDrain.compareAndSet(true, false)) {
-      feeder.resumeReading();
-    }
+    queue.add(bytes);
+    ws.writeFrame(frame).onComplete(done -> queue.written(bytes, peer)); // failed writes free their bytes too
   }
 
   @Override
   public long pending() {
-    return queued.get();
+    return queue.pending();
   }
 
   /** Full when {@code queueLimit} bytes wait for this client; the caller is then told when half are written. */
   @Override
   public boolean congested() {
-    if (queued.get() < queueLimit) return false;
-    peerWaitsForDrain.set(true);
-    // Writes completing between the check and the flag saw nobody waiting: look again.
-    return queued.get() > queueLimit / 2 || !peerWaitsForDrain.compareAndSet(true, false);
+    return queue.congested();
   }
 
   @Override

@@ -11,10 +11,10 @@ public interface Seat {
 
   /**
    * The upgrade succeeded and {@code socket} is live. When both sides are attached each is handed
-   * the other through {@link RelaySocket#peerJoined(Peer)}. If the pair ended in the meantime the
+   * the other through {@link PairSocket#peerJoined(Peer)}. If the pair ended in the meantime the
    * socket is closed at once.
    */
-  void attach(RelaySocket socket);
+  void attach(PairSocket socket);
 
   /**
    * This side is gone. Ends the pair (idempotent, and harmless after a newer pair reused the code)

@@ -42,6 +42,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tunnelsAreOffUntilATokenIsSetInAnyLayer() throws Exception {
+    RelayConfig off = RelayConfig.defaults();
+    assertEquals(false, off.tunnels());
+    assertEquals("localhost", off.tunnelDomain());
+    assertEquals(Duration.ofSeconds(10), off.tunnelConnectTimeout());
+    Path file = dir.resolve("tunnels.json");
+    Files.writeString(file, "{\"tunnelTokens\": [\"from-file\"], \"tunnelDomain\": \"Tunnels.Example.com\"}");
+    RelayConfig fromFile = ConfigLoader.load(Map.of(), Map.of(), file);
+    assertEquals(java.util.List.of("from-file"), fromFile.tunnelTokens());
+    assertEquals("tunnels.example.com", fromFile.tunnelDomain());
+    RelayConfig fromEnv = ConfigLoader.load(Map.of(), Map.of("ARC_RELAY_TUNNEL_TOKENS", "a,b"), file);
+    assertEquals(java.util.List.of("a", "b"), fromEnv.tunnelTokens());
+    RelayConfig fromFlag = ConfigLoader.load(Map.of(Setting.TUNNEL_TOKENS, "c"), Map.of("ARC_RELAY_TUNNEL_TOKENS", "a,b"), file);
+    assertEquals(java.util.List.of("c"), fromFlag.tunnelTokens());
+    assertEquals(false, fromFlag.toString().contains("c,") || fromFlag.toString().contains("from-file"), "tokens never printed");
+    assertEquals("tunnel-domain: must be a host name such as localhost or tunnels.example.com",
+        assertThrows(ConfigException.class, () -> load(Map.of(Setting.TUNNEL_DOMAIN, "*.example.com"), Map.of())).getMessage());
+    assertThrows(ConfigException.class, () -> load(Map.of(Setting.TUNNEL_TOKENS, "t", Setting.CLUSTER, "true"), Map.of()));
+  }
+
+  @Test
   void badValuesNameTheirSourceInOneLine() {
     assertEquals("--pair-ttl: expected a duration like 250ms, 30s, 5m or 1h, got 'soon'",
         assertThrows(ConfigException.class, () -> load(Map.of(Setting.PAIR_TTL, "soon"), Map.of())).getMessage());

@@ -1,0 +1,65 @@
+package io.arcrelay.cli;
+
+import io.arcrelay.tunnel.agent.TunnelAgent;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/**
+ * {@code arc-relay tunnel}: exposes a local HTTP or WebSocket service through the relay at
+ * {@code http://<name>.<tunnelDomain>/}. Prints the public URL once online, a line per change of
+ * state, reconnects by itself, and leaves cleanly on Ctrl-C. Exit codes: 0 after Ctrl-C, 1 when the
+ * relay refuses for good (token, name taken), 2 for bad flags.
+ */
+@Command(name = "tunnel", description = "Expose a local HTTP or WebSocket service through the relay.")
+final class TunnelCommand implements Callable<Integer> {
+
+  /** Where the token may come from instead of --token, out of sight of {@code ps}. */
+  static final String TOKEN_ENV = "ARC_RELAY_TUNNEL_TOKEN";
+
+  @Option(names = "--to", required = true, paramLabel = "<url>", description = "the local service, e.g. http://127.0.0.1:3000")
+  private URI to;
+
+  @Option(names = "--relay", paramLabel = "<url>", defaultValue = "ws://127.0.0.1:8765",
+      description = "relay URL (default: ${DEFAULT-VALUE})")
+  private URI relay;
+
+  @Option(names = "--token", paramLabel = "<token>", description = "a tunnel token of the relay (or env " + TOKEN_ENV + ")")
+  private String token;
+
+  @Option(names = "--name", paramLabel = "<name>", description = "the tunnel's name (default: a random one)")
+  private String name;
+
+  @Override
+  public Integer call() {
+    String secret = token != null ? token : System.getenv(TOKEN_ENV);
+    if (secret == null || secret.isBlank()) {
+      System.err.println("arc-relay tunnel: give --token or set " + TOKEN_ENV);
+      return 2;
+    }
+    if (!"http".equals(to.getScheme()) && !"https".equals(to.getScheme())) {
+      System.err.println("arc-relay tunnel: --to must be an http:// or https:// URL");
+      return 2;
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, secret, name),
+          line -> System.err.println("arc-relay tunnel: " + line));
+      agent.start().onSuccess(url -> System.out.println(url));
+      // Ctrl-C or SIGTERM: close the control socket with 1000, so the relay frees the session at once,
+      // then exit 0 (handled here, as StartCommand does, instead of the JVM's exit by signal).
+      for (String signal : new String[] {"INT", "TERM"}) Signal.handle(new Signal(signal), sig -> agent.stop());
+      try {
+        agent.stopped().await();
+        return 0;
+      } catch (Exception refused) {
+        return 1; // the reason was printed as a status line
+      }
+    } finally {
+      vertx.close();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.arcrelay.tunnel;
+
+import io.arcrelay.edge.Admission;
+import io.arcrelay.edge.ConnectionGuard;
+import io.arcrelay.edge.Refusal;
+import io.arcrelay.edge.Visitor;
+import io.arcrelay.pair.Keepalive;
+import io.arcrelay.pair.PairCode;
+import io.arcrelay.pair.PairEnd;
+import io.arcrelay.pair.RelaySocket;
+import io.arcrelay.pair.Seat;
+import io.netty.channel.Channel;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Where agents connect: {@code /_tunnel/control}, the control WebSocket that registers a tunnel,
+ * and {@code /_tunnel/data?id=<link>}, one data WebSocket per visitor connection. Both need
+ * {@code Authorization: Bearer <token>} with one of {@code tunnelTokens} and are refused with 401
+ * before the upgrade without it. A data connection also names its session
+ * ({@code X-Arc-Session}); one whose link is not waiting for exactly that session and token gets
+ * 404. An accepted data connection is an ordinary {@link RelaySocket} on the link's side B.
+ */
+public final class AgentEndpoint {
+
+  /** Path of the control WebSocket. */
+  public static final String CONTROL_PATH = "/_tunnel/control";
+  /** Path of the data WebSockets. */
+  public static final String DATA_PATH = "/_tunnel/data";
+  /** The header a data connection names its agent session in. */
+  public static final String SESSION_HEADER = "X-Arc-Session";
+
+  private final Tunnels tunnels;
+  private final Keepalive keepalive;
+  private final Admission admission;
+
+  public AgentEndpoint(Tunnels tunnels, Keepalive keepalive, Admission admission) {
+    this.tunnels = tunnels;
+    this.keepalive = keepalive;
+    this.admission = admission;
+  }
+
+  /** Adds both routes; add them before the pair endpoint's catch-all. */
+  public void addRoutes(Router router) {
+    router.get(CONTROL_PATH).handler(this::control);
+    router.get(DATA_PATH).handler(this::data);
+  }
+
+  private void control(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    String owner = admit(rc);
+    if (owner == null) return;
+    Context context = rc.vertx().getOrCreateContext();
+    String urlPrefix = (tunnels.config().tls() ? "https" : "http") + "://";
+    String urlSuffix = "." + tunnels.config().tunnelDomain() + port(request.authority()) + "/";
+    request.toWebSocket().onSuccess(ws ->
+        new ControlSocket(ws, context, keepalive, tunnels.names(), owner, urlPrefix, urlSuffix).start());
+  }
+
+  private void data(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    String owner = admit(rc);
+    if (owner == null) return;
+    String id = request.getParam("id");
+    String session = request.getHeader(SESSION_HEADER);
+    PairCode code;
+    try {
+      code = id == null || session == null ? null : Tunnels.linkCode(id, session, owner);
+    } catch (PairCode.InvalidPairCode e) {
+      code = null;
+    }
+    if (code == null) {
+      admission.refuse(ConnectionGuard.visitor(request), request, Refusal.UNKNOWN_LINK, null);
+      return;
+    }
+    Context context = rc.vertx().getOrCreateContext();
+    // The connection object changes with the upgrade; its channel does not.
+    Channel channel = ((ConnectionBase) request.connection()).channel();
+    request.pause();
+    tunnels.links().join(code).onComplete(joined -> {
+      if (joined.failed()) {
+        admission.refuse(ConnectionGuard.visitor(request), request, Refusal.UNKNOWN_LINK, null);
+        return;
+      }
+      Seat seat = joined.result();
+      request.toWebSocket().onComplete(upgraded -> {
+        if (upgraded.succeeded()) {
+          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, tunnels.config(), tunnels.memory(),
+              tunnels.linkMetrics()).start();
+        } else {
+          seat.leave(PairEnd.CLOSED);
+        }
+      });
+    });
+  }
+
+  /**
+   * Checks an agent's token, then screens its upgrade: with a valid token as a known client (no
+   * per-address rates, see {@link Admission#screenAuthenticated}), without one as every upgrade is
+   * screened, so token guessing meets the refusal rate. Returns the token's owner digest, or
+   * {@code null} after refusing the request.
+   */
+  private String admit(RoutingContext rc) {
+    HttpServerRequest request = rc.request();
+    Visitor visitor = ConnectionGuard.visitor(request);
+    String owner = tunnels.tokens().owner(request.getHeader(HttpHeaders.AUTHORIZATION));
+    Refusal refusal = owner != null ? admission.screenAuthenticated(visitor, request) : admission.screen(visitor, request);
+    if (refusal == null && owner == null) refusal = Refusal.TUNNEL_TOKEN;
+    if (refusal != null) {
+      admission.refuse(visitor, request, refusal, null);
+      return null;
+    }
+    return owner;
+  }
+
+  /** {@code :port} as the agent reached the relay, so the public URL uses the same port; empty for none. */
+  private static String port(HostAndPort authority) {
+    return authority == null || authority.port() < 0 ? "" : ":" + authority.port();
+  }
+}

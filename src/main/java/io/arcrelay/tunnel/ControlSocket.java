@@ -1,0 +1,136 @@
+package io.arcrelay.tunnel;
+
+import io.arcrelay.pair.Keepalive;
+import io.vertx.core.Context;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent's control WebSocket: its {@code hello} registers a tunnel name, and the relay asks it
+ * here to open a data link for each visitor connection. Closing it ends the session; the name is
+ * free once its last session has gone.
+ *
+ * <p>Messages are JSON text frames: {@code {"type":"hello","v":1,"name":"myapp"}} from the agent
+ * ({@code name} optional); {@code registered} with the name, public URL and session id,
+ * {@code open} with a link id, and {@code error} (then close 4009 for a taken name, 4000 for a bad
+ * hello) from the relay.
+ */
+final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
+
+  private static final Logger log = LoggerFactory.getLogger(ControlSocket.class);
+
+  private final ServerWebSocket ws;
+  private final Context context;
+  private final Keepalive keepalive;
+  private final TunnelNames names;
+  private final String owner;
+  private final String urlPrefix;
+  private final String urlSuffix;
+  private final String id = Tunnels.newId();
+  private String name; // set once the hello registered
+  private volatile boolean closed;
+  private boolean heard = true;
+  private int silentTicks;
+
+  /** The public URL is {@code urlPrefix + name + urlSuffix}, e.g. {@code http://} and {@code .localhost:8765/}. */
+  ControlSocket(ServerWebSocket ws, Context context, Keepalive keepalive, TunnelNames names, String owner,
+      String urlPrefix, String urlSuffix) {
+    this.ws = ws;
+    this.context = context;
+    this.keepalive = keepalive;
+    this.names = names;
+    this.owner = owner;
+    this.urlPrefix = urlPrefix;
+    this.urlSuffix = urlSuffix;
+  }
+
+  /** Installs the handlers. Call on the socket's context. */
+  void start() {
+    ws.pongHandler(pong -> heard = true);
+    ws.textMessageHandler(this::onMessage);
+    ws.binaryMessageHandler(data -> refuse("bad-hello", 4000, "control messages are JSON text"));
+    ws.exceptionHandler(err -> ws.close());
+    ws.shutdownHandler(v -> ws.close((short) 1001, "relay stopping"));
+    keepalive.watch(this);
+    ws.closeHandler(v -> {
+      closed = true;
+      keepalive.forget(this);
+      if (name != null) {
+        names.remove(name, this);
+        log.info("tunnel {}: agent session left", name);
+      }
+    });
+  }
+
+  private void onMessage(String text) {
+    heard = true;
+    JsonObject hello;
+    try {
+      hello = new JsonObject(text);
+    } catch (DecodeException e) {
+      refuse("bad-hello", 4000, "not a JSON object");
+      return;
+    }
+    if (name != null || !"hello".equals(hello.getString("type")) || !Integer.valueOf(1).equals(hello.getValue("v"))) {
+      refuse("bad-hello", 4000, "expected one hello of version 1");
+      return;
+    }
+    String wanted = hello.getValue("name") instanceof String s ? s : null;
+    if (wanted != null && !TunnelHost.NAME.matcher(wanted).matches()) {
+      refuse("bad-hello", 4000, "a tunnel name is one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
+      return;
+    }
+    String chosen = wanted != null ? wanted : names.freeName();
+    if (names.register(chosen, this) == TunnelNames.Registration.NAME_TAKEN) {
+      refuse("name-taken", 4009, "tunnel name " + chosen + " is held by another token");
+      return;
+    }
+    name = chosen;
+    if (closed) names.remove(name, this); // it closed while registering
+    log.info("tunnel {}: agent session online", name);
+    ws.writeTextMessage(new JsonObject().put("type", "registered").put("name", name)
+        .put("url", urlPrefix + name + urlSuffix).put("session", id).encode());
+  }
+
+  private void refuse(String code, int closeCode, String message) {
+    ws.writeTextMessage(new JsonObject().put("type", "error").put("code", code).put("message", message).encode());
+    ws.close((short) closeCode, code);
+  }
+
+  /**
+   * Pings the agent each keepalive interval; one silent for two intervals is gone (a dead network or
+   * a frozen machine), so its session leaves and its name is freed.
+   */
+  @Override
+  public void keepaliveTick() {
+    if (heard) {
+      heard = false;
+      silentTicks = 0;
+    } else if (++silentTicks >= 2) {
+      log.debug("tunnel {}: agent silent for two ping intervals", name);
+      ws.close((short) 1001, "keepalive timeout");
+      return;
+    }
+    ws.writePing(io.vertx.core.buffer.Buffer.buffer());
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String owner() {
+    return owner;
+  }
+
+  @Override
+  public boolean open(String linkId) {
+    if (closed) return false;
+    context.runOnContext(v -> ws.writeTextMessage(new JsonObject().put("type", "open").put("id", linkId).encode()));
+    return true;
+  }
+}

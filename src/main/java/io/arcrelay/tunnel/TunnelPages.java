@@ -1,0 +1,46 @@
+package io.arcrelay.tunnel;
+
+/** The short HTML pages a visitor sees when the tunnel cannot answer; every name in them is escaped. */
+public final class TunnelPages {
+
+  private TunnelPages() {}
+
+  /** 404: nothing serves {@code name} now. */
+  public static String offline(String name) {
+    return page("Tunnel " + code(name) + " is not online", "No agent serves this tunnel right now.");
+  }
+
+  /** 502: the agent could not reach its local service ({@code reason} says why). */
+  public static String badGateway(String name, String reason) {
+    return page("Tunnel " + code(name) + " cannot reach its service", escape(reason));
+  }
+
+  /** 504: the agent did not open its data connection in time. */
+  public static String timeout(String name) {
+    return page("Tunnel " + code(name) + " did not answer in time", "Its agent did not connect back to the relay.");
+  }
+
+  private static String code(String name) {
+    return "<code>" + escape(name) + "</code>";
+  }
+
+  private static String page(String title, String text) {
+    return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>arc-relay</title></head>\n<body><h1>"
+        + title + "</h1>\n<p>" + text + "</p></body></html>\n";
+  }
+
+  static String escape(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '&' -> out.append("&amp;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}

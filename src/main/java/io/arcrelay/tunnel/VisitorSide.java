@@ -1,0 +1,359 @@
+package io.arcrelay.tunnel;
+
+import io.arcrelay.pair.Keepalive;
+import io.arcrelay.pair.OutboundQueue;
+import io.arcrelay.pair.PairEnd;
+import io.arcrelay.pair.PairSocket;
+import io.arcrelay.pair.Peer;
+import io.arcrelay.pair.Seat;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.function.Supplier;
+
+/**
+ * One visitor TCP connection to a tunnel, as side A of a data link: its requests go to the agent
+ * one after the other (keep-alive), their bodies streamed both ways; after the local server's
+ * {@code 101} the connection is handed over raw ({@code toNetSocket}) and its bytes are spliced
+ * with the data link's.
+ *
+ * <p>Back-pressure: bytes from the agent count in an {@link OutboundQueue} until the visitor's
+ * socket has written them, so the data socket stops reading the agent while the visitor is slow;
+ * the visitor's request (or raw socket) is paused while the data socket's queue is full.
+ *
+ * <p>What the visitor sees when the link fails: 504 if the agent never connected within
+ * {@code tunnelConnectTimeout}, 502 if the agent could not reach its service or left before the
+ * response began, and the connection closed at once if it left in the middle of one.
+ *
+ * <p>Confined to the visitor connection's context; {@link Peer} methods hop onto it.
+ */
+final class VisitorSide implements PairSocket, Keepalive.Watched {
+
+  private static final AttributeKey<VisitorSide> SIDE = AttributeKey.valueOf("arc-relay.tunnel-visitor");
+
+  private final String name;
+  private final Context context;
+  private final Channel channel;
+  private final OutboundQueue queue;
+  private final long stallNanos;
+  private final Keepalive keepalive;
+  private final Tunnels tunnels;
+  private Seat seat;
+  private volatile Peer peer;
+  private boolean linked; // the agent's data connection joined at some point
+  private boolean over; // the link ended: the next request needs a new one
+
+  // The exchange in progress.
+  private HttpServerRequest request;
+  private boolean requestEnded;
+  private boolean upgrading;
+  private boolean readingPaused;
+
+  // After a 101: the visitor's raw socket, and what the agent sent before it was ready.
+  private boolean raw;
+  private NetSocket rawSocket;
+  private final Queue<Buffer> earlyRaw = new ArrayDeque<>();
+
+  private VisitorSide(String name, Context context, Channel channel, Keepalive keepalive, Tunnels tunnels) {
+    this.name = name;
+    this.context = context;
+    this.channel = channel;
+    this.keepalive = keepalive;
+    this.tunnels = tunnels;
+    this.queue = new OutboundQueue(tunnels.config().queueLimit(), tunnels.memory());
+    this.stallNanos = tunnels.config().stallTimeout().toNanos();
+  }
+
+  /** The side serving {@code name} on {@code channel}, while its link lasts; {@code null} if there is none. */
+  static VisitorSide serving(Channel channel, String name) {
+    VisitorSide side = channel.attr(SIDE).get();
+    return side != null && !side.over && side.name.equals(name) ? side : null;
+  }
+
+  /**
+   * Opens a data link for the visitor connection on {@code channel} to tunnel {@code name}: claims
+   * its side A and asks {@code session}'s agent to connect. Returns {@code null} when the session is
+   * gone. Call on the connection's context, which is {@code keepalive}'s.
+   */
+  static VisitorSide open(String name, TunnelNames.Session session, Context context, Channel channel,
+      Keepalive keepalive, Tunnels tunnels) {
+    VisitorSide previous = channel.attr(SIDE).get();
+    if (previous != null) previous.leave(); // another tunnel on the same connection: that link ends
+    VisitorSide side = new VisitorSide(name, context, channel, keepalive, tunnels);
+    String linkId = Tunnels.newId();
+    // A fresh 128-bit code: the claim is always side A, and on this node it is answered at once.
+    side.seat = tunnels.links().claim(Tunnels.linkCode(linkId, session.id(), session.owner())).result();
+    side.seat.attach(side);
+    if (!session.open(linkId)) {
+      side.leave();
+      return null;
+    }
+    channel.attr(SIDE).set(side);
+    keepalive.watch(side);
+    channel.closeFuture().addListener(closed -> context.runOnContext(v -> side.leave()));
+    return side;
+  }
+
+  /** The next request on the connection: it waits (paused) for the link, then goes to the agent. */
+  void exchange(HttpServerRequest next) {
+    next.pause();
+    request = next;
+    requestEnded = false;
+    upgrading = false;
+    readingPaused = false;
+    if (peer != null) forwardRequest();
+  }
+
+  /** The visitor connection is gone (or moved to another tunnel): the link ends. */
+  private void leave() {
+    retire();
+    seat.leave(PairEnd.CLOSED);
+  }
+
+  /** The link is over for this side: the next request on the connection needs a new one. */
+  private void retire() {
+    over = true;
+    keepalive.forget(this);
+    for (Buffer early; (early = earlyRaw.poll()) != null; ) queue.written(early.length(), peer);
+  }
+
+  /**
+   * A visitor that takes nothing of what is queued for it for {@code stallTimeout} is closed, as a
+   * pair's client is: a stopped reader never holds its bytes (and its agent's link) for ever. Its
+   * pings are not ours to send: the connection is plain HTTP, or a WebSocket of the local service.
+   */
+  @Override
+  public void keepaliveTick() {
+    if (queue.stalled(stallNanos)) {
+      endLink();
+      channel.close();
+    }
+  }
+
+  private void forwardRequest() {
+    HttpServerRequest current = request;
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(current.headers());
+    String visitorIp = current.remoteAddress().hostAddress();
+    LinkMessages.forwarded(headers, visitorIp, tunnels.proxies().trusts(visitorIp), tunnels.config().tls());
+    upgrading = current.method() == HttpMethod.GET && LinkMessages.isUpgrade(current.headers());
+    String length = current.getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean body = !upgrading && (length != null ? !length.trim().equals("0") : current.headers().contains(HttpHeaders.TRANSFER_ENCODING));
+    toAgent(LinkMessages.frame(LinkMessages.HEAD, new JsonObject()
+        .put("m", current.method().name()).put("u", current.uri())
+        .put("h", LinkMessages.headers(headers, upgrading)).put("body", body)));
+    if (upgrading) return; // stays paused: toNetSocket needs it unread, and an upgrade carries no body
+    current.handler(chunk -> {
+      LinkMessages.chunks(LinkMessages.BODY, chunk, this::toAgent);
+      pauseIfAgentBusy(current::pause);
+    });
+    current.endHandler(v -> {
+      requestEnded = true;
+      toAgent(LinkMessages.frame(LinkMessages.END, Buffer.buffer()));
+    });
+    current.resume();
+  }
+
+  private void pauseIfAgentBusy(Runnable pause) {
+    Peer target = peer;
+    if (!readingPaused && target != null && target.congested()) {
+      readingPaused = true;
+      pause.run();
+    }
+  }
+
+  private void toAgent(WebSocketFrame frame) {
+    Peer target = peer;
+    if (target != null) target.send(frame, frame.binaryData().length());
+  }
+
+  /** A message from the agent, on this context. {@code bytes} were counted in the queue when it arrived. */
+  private void fromAgent(Buffer message, int bytes) {
+    if (over || !channel.isActive()) { // the link or the visitor is gone: what was on its way goes nowhere
+      queue.written(bytes, peer);
+      return;
+    }
+    if (raw) {
+      toVisitorRaw(message, bytes);
+      return;
+    }
+    HttpServerRequest current = request;
+    if (current == null || current.response().ended()) { // the exchange is over: a late message
+      queue.written(bytes, peer);
+      return;
+    }
+    HttpServerResponse response = current.response();
+    Buffer payload = LinkMessages.payload(message);
+    switch (LinkMessages.tag(message)) {
+      case LinkMessages.HEAD -> responseHead(current, new JsonObject(payload));
+      case LinkMessages.BODY -> {
+        response.write(payload).onComplete(done -> queue.written(bytes, peer));
+        return;
+      }
+      case LinkMessages.END -> finish(current, response::end);
+      case LinkMessages.CONTINUE -> response.writeContinue();
+      case LinkMessages.FAIL -> {
+        JsonObject fail = new JsonObject(payload);
+        if (response.headWritten()) {
+          channel.close(); // the response began: it cannot turn into an error page
+        } else {
+          page(current, 502, TunnelPages.badGateway(name, fail.getString("reason", "bad gateway")));
+        }
+      }
+      default -> {
+        endLink(); // not a message of this protocol: the link cannot be trusted any more
+        channel.close();
+      }
+    }
+    queue.written(bytes, peer);
+  }
+
+  private void responseHead(HttpServerRequest current, JsonObject head) {
+    int status = head.getInteger("s");
+    HttpServerResponse response = current.response();
+    if (status == 101 && upgrading) {
+      raw = true;
+      LinkMessages.addHeaders(head.getJsonArray("h"), response.headers(), true);
+      // toNetSocket writes the 101 with exactly these headers (the local server's Sec-WebSocket-Accept).
+      current.toNetSocket().onComplete(upgraded -> {
+        if (upgraded.failed()) {
+          endLink();
+          channel.close();
+          return;
+        }
+        rawSocket = upgraded.result();
+        rawSocket.handler(bytes -> {
+          LinkMessages.chunks((byte) 0, bytes, this::toAgent);
+          pauseIfAgentBusy(rawSocket::pause);
+        });
+        for (Buffer early; (early = earlyRaw.poll()) != null; ) toVisitorRaw(early, early.length());
+      });
+      return;
+    }
+    if (upgrading) { // the local server refused the upgrade: an ordinary answer, and the connection goes on
+      upgrading = false;
+      current.endHandler(v -> requestEnded = true);
+      current.resume();
+    }
+    response.setStatusCode(status);
+    LinkMessages.addHeaders(head.getJsonArray("h"), response.headers(), false);
+    boolean bodiless = current.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
+    if (!bodiless && !response.headers().contains(HttpHeaders.CONTENT_LENGTH)) response.setChunked(true);
+    if (!requestEnded) {
+      // Answered before the body was all sent (a refused 100-continue, an early error): what is left
+      // of it cannot be skipped cheaply, so this connection carries no further request.
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+  }
+
+  private void toVisitorRaw(Buffer bytes, int counted) {
+    if (rawSocket == null) {
+      earlyRaw.add(bytes); // counted until written
+      return;
+    }
+    rawSocket.write(bytes).onComplete(done -> queue.written(counted, peer));
+  }
+
+  /**
+   * Ends the exchange with {@code end}, which completes the response; a request whose body was not
+   * all read takes its connection with it. The exchange is over before the response ends: ending it
+   * may hand over the next pipelined request at once.
+   */
+  private void finish(HttpServerRequest current, Supplier<Future<Void>> end) {
+    boolean bodyLeft = !requestEnded;
+    request = null;
+    Future<Void> ended = end.get();
+    if (bodyLeft) ended.onComplete(v -> current.connection().close());
+  }
+
+  private void page(HttpServerRequest current, int status, String html) {
+    HttpServerResponse response = current.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");
+    if (!requestEnded) response.putHeader(HttpHeaders.CONNECTION, "close");
+    finish(current, () -> response.end(html));
+  }
+
+  private void endLink() {
+    retire();
+    seat.leave(PairEnd.ERROR);
+  }
+
+  /** The link ended from the other side (agent gone, never came, relay stopping). On this context. */
+  private void linkLost() {
+    peer = null;
+    retire();
+    if (raw) {
+      channel.close();
+      return;
+    }
+    HttpServerRequest current = request;
+    if (current == null) return; // between requests: the next one opens a new link
+    if (current.response().headWritten()) {
+      request = null;
+      channel.close();
+    } else {
+      page(current, linked ? 502 : 504, linked ? TunnelPages.badGateway(name, "the tunnel's agent went away")
+          : TunnelPages.timeout(name));
+    }
+  }
+
+  // ---- PairSocket / Peer: what the data link's side may ask of this one, from its own thread ----
+
+  @Override
+  public void peerJoined(Peer joined) {
+    context.runOnContext(v -> {
+      if (over) return;
+      peer = joined;
+      linked = true;
+      if (request != null) forwardRequest();
+    });
+  }
+
+  @Override
+  public void send(WebSocketFrame frame, int bytes) {
+    queue.add(bytes);
+    Buffer message = frame.binaryData();
+    context.runOnContext(v -> fromAgent(message, bytes));
+  }
+
+  @Override
+  public long pending() {
+    return queue.pending();
+  }
+
+  @Override
+  public boolean congested() {
+    return queue.congested();
+  }
+
+  @Override
+  public void resumeReading() {
+    context.runOnContext(v -> {
+      Peer target = peer;
+      if (!readingPaused || target == null || target.congested()) return;
+      readingPaused = false;
+      if (rawSocket != null) {
+        rawSocket.resume();
+      } else if (request != null) {
+        request.resume();
+      }
+    });
+  }
+
+  @Override
+  public void close(PairEnd.Close close) {
+    context.runOnContext(v -> linkLost());
+  }
+}

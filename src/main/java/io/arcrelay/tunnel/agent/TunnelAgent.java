@@ -1,0 +1,196 @@
+package io.arcrelay.tunnel.agent;
+
+import io.arcrelay.tunnel.AgentEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent of {@code arc-relay tunnel}: keeps a control WebSocket to the relay, registers the
+ * tunnel's name, and opens one data WebSocket per visitor connection when the relay asks
+ * ({@link DataLink}), against the local service at {@code to}.
+ *
+ * <p>States: connecting, online, reconnecting (after a lost control connection, with {@link Backoff};
+ * the name it got is asked for again, so a random one survives reconnects too), and stopped. A
+ * refusal that retrying cannot fix (a wrong token, a name held by another token, a bad hello) stops
+ * the agent; {@link #stopped()} then fails with the reason.
+ */
+public final class TunnelAgent {
+
+  private static final Logger log = LoggerFactory.getLogger(TunnelAgent.class);
+
+  /** Refusals the agent does not retry: close codes 4000 (bad hello) and 4009 (name taken). */
+  private static final Set<Short> PERMANENT_CLOSES = Set.of((short) 4000, (short) 4009);
+
+  /** Where and as whom the agent connects. {@code name} may be null for a random one. */
+  public record Options(URI to, URI relay, String token, String name) {}
+
+  private final Vertx vertx;
+  private final Options options;
+  private final Consumer<String> status;
+  /** The agent pings the relay this often, and takes it for gone after three times as long unheard. */
+  private static final long PING_MS = 10_000;
+
+  private final WebSocketClient wsClient;
+  private final WebSocketClient controlClient;
+  private final HttpClientAgent local;
+  private final Backoff backoff = new Backoff(250, 15_000, bound -> ThreadLocalRandom.current().nextLong(bound));
+  private final Promise<String> online = Promise.promise();
+  private final Promise<Void> stopped = Promise.promise();
+  private final LongAdder requests = new LongAdder();
+  private volatile String name;
+  private volatile String session;
+  private volatile WebSocket control;
+  private volatile boolean stopping;
+
+  /** {@code status}: one line per change of state (the CLI prints them). */
+  public TunnelAgent(Vertx vertx, Options options, Consumer<String> status) {
+    this.vertx = vertx;
+    this.options = options;
+    this.status = status;
+    this.name = options.name();
+    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxFrameSize(1024 * 1024)
+        .setTryUsePerMessageCompression(false)
+        .setTryUsePerFrameCompression(false)
+        .setMaxConnections(10_000));
+    // Its own client: the read idle timeout that finds a dead relay must not cut quiet data links.
+    this.controlClient = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setReadIdleTimeout((int) (3 * PING_MS / 1000))
+        .setTryUsePerMessageCompression(false)
+        .setTryUsePerFrameCompression(false));
+    // Each data link has a connection of its own (DataLink.localConnection), but connect() still
+    // counts against the pool size: with the default 5, the sixth link's request waited (TunnelSingleNodeTest).
+    this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(10_000));
+  }
+
+  /** Connects; the future completes with the tunnel's public URL once registered the first time. */
+  public Future<String> start() {
+    connect();
+    return online.future();
+  }
+
+  /** Completes when the agent stopped: after {@link #stop()}, or failed with a permanent refusal. */
+  public Future<Void> stopped() {
+    return stopped.future();
+  }
+
+  /** Leaves: the control socket closes with 1000, so the relay frees the session at once. */
+  public Future<Void> stop() {
+    stopping = true;
+    WebSocket ws = control;
+    Future<Void> closed = ws == null ? Future.succeededFuture() : ws.close((short) 1000, "agent leaving");
+    return closed.eventually(() -> {
+      status.accept("stopped after " + requests.sum() + " requests");
+      stopped.tryComplete();
+      return Future.succeededFuture();
+    });
+  }
+
+  private void connect() {
+    if (stopping) return;
+    status.accept("connecting to " + options.relay());
+    controlClient.connect(connectOptions(AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
+      if (connected.failed()) {
+        if (connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
+          giveUp("the relay refused the token (401)");
+        } else {
+          retry("cannot reach the relay: " + connected.cause().getMessage());
+        }
+        return;
+      }
+      WebSocket ws = connected.result();
+      control = ws;
+      long pinger = vertx.setPeriodic(PING_MS, id -> ws.writePing(Buffer.buffer()));
+      ws.textMessageHandler(text -> onControl(ws, text));
+      ws.closeHandler(v -> {
+        vertx.cancelTimer(pinger);
+        Short code = ws.closeStatusCode();
+        if (code != null && PERMANENT_CLOSES.contains(code)) return; // its error message said why
+        if (code != null && code == 1001) backoff.reset(); // the relay is stopping: come back at once
+        retry("control connection closed" + (code == null ? "" : " (" + code + ")"));
+      });
+      JsonObject hello = new JsonObject().put("type", "hello").put("v", 1).put("agent", "arc-relay");
+      if (name != null) hello.put("name", name);
+      ws.writeTextMessage(hello.encode());
+    });
+  }
+
+  private void onControl(WebSocket ws, String text) {
+    JsonObject message;
+    try {
+      message = new JsonObject(text);
+    } catch (DecodeException e) {
+      ws.close((short) 1002, "bad control message");
+      return;
+    }
+    switch (String.valueOf(message.getString("type"))) {
+      case "registered" -> {
+        name = message.getString("name");
+        session = message.getString("session");
+        backoff.reset();
+        String url = message.getString("url");
+        status.accept("online: " + url + " -> " + options.to());
+        online.tryComplete(url);
+      }
+      case "open" -> openLink(message.getString("id"));
+      case "error" -> giveUp(message.getString("message", "refused") + " (" + message.getString("code") + ")");
+      default -> log.debug("ignored control message of type {}", message.getString("type"));
+    }
+  }
+
+  private void openLink(String linkId) {
+    if (linkId == null || session == null) return;
+    WebSocketConnectOptions connect = connectOptions(AgentEndpoint.DATA_PATH + "?id=" + URLEncoder.encode(linkId, StandardCharsets.UTF_8))
+        .addHeader(AgentEndpoint.SESSION_HEADER, session);
+    wsClient.connect(connect).onComplete(connected -> {
+      if (connected.failed()) {
+        log.info("data connection refused: {}", connected.cause().getMessage());
+        return;
+      }
+      new DataLink(connected.result(), local, options.to(), requests::increment).start();
+    });
+  }
+
+  private WebSocketConnectOptions connectOptions(String path) {
+    String base = options.relay().toString().replaceAll("/+$", "");
+    return new WebSocketConnectOptions().setAbsoluteURI(base + path)
+        .addHeader(HttpHeaders.AUTHORIZATION, "Bearer " + options.token());
+  }
+
+  private void retry(String why) {
+    control = null;
+    if (stopping) return;
+    long delay = backoff.nextDelayMs();
+    status.accept("reconnecting in " + delay + " ms: " + why);
+    vertx.setTimer(Math.max(1, delay), id -> connect());
+  }
+
+  private void giveUp(String why) {
+    stopping = true;
+    status.accept("stopped: " + why);
+    online.tryFail(why);
+    stopped.tryFail(why);
+  }
+}

@@ -1,0 +1,71 @@
+package io.arcrelay.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.arcrelay.Await;
+import io.arcrelay.TestClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code arc-relay tunnel} as a user runs it: a relay process, an agent process, real exit codes. */
+class TunnelCommandTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpClient visitors = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  void theAgentServesUntilSigtermThenItsNameIsFreeAtOnce() throws Exception {
+    HttpServer app = vertx.createHttpServer().requestHandler(r -> r.response().end("local app")).listen(0, "127.0.0.1").await();
+    RelayProcess relay = RelayProcess.start("start", "--host", "127.0.0.1", "--port", "0", "--tunnel-tokens", "cli-token");
+    int port = relay.port();
+    RelayProcess agent = RelayProcess.start(Map.of(TunnelCommand.TOKEN_ENV, "cli-token"), "tunnel",
+        "--to", "http://127.0.0.1:" + app.actualPort(), "--relay", "ws://127.0.0.1:" + port, "--name", "cli");
+    Await.until("the tunnel serves", 60, () -> status(port, "cli") == 200);
+    Await.until("the agent says where", () -> agent.stderr().contains("online: http://cli.localhost:" + port + "/"));
+    agent.terminate();
+    assertEquals(0, agent.awaitExit(), agent.stderr());
+    assertEquals(404, status(port, "cli"), "the session left with the agent");
+    assertFalse(agent.stderr().contains("cli-token"), "the token is never printed");
+    relay.terminate();
+    relay.awaitExit();
+  }
+
+  @Test
+  void aRefusedTokenEndsTheAgentWithExitOne() throws Exception {
+    RelayProcess relay = RelayProcess.start("start", "--host", "127.0.0.1", "--port", "0", "--tunnel-tokens", "right");
+    RelayProcess agent = RelayProcess.start("tunnel", "--to", "http://127.0.0.1:9", "--relay",
+        "ws://127.0.0.1:" + relay.port(), "--token", "wrong");
+    assertEquals(1, agent.awaitExit(), agent.stderr());
+    assertTrue(agent.stderr().contains("refused the token (401)"), agent.stderr());
+    relay.terminate();
+    relay.awaitExit();
+  }
+
+  private int status(int port, String tunnel) {
+    try {
+      return visitors.request(new RequestOptions().setMethod(HttpMethod.GET)
+              .setServer(SocketAddress.inetSocketAddress(port, "127.0.0.1")).setHost(tunnel + ".localhost").setPort(port)
+              .setURI("/").setTimeout(TimeUnit.SECONDS.toMillis(TestClient.WAIT_SECONDS)))
+          .compose(req -> req.send().compose(res -> res.body().map(body -> res.statusCode())))
+          .await();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}
