@@ -192,7 +192,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
    */
   private void endA(PairEnd.Close close) {
     if (!entry.nodeA().equals(registry.nodeId)) {
-      registry.router.sendClose(entry.connA(), 0, close);
+      registry.router.sendClose(NodeRouter.Target.of(entry.connA()), 0, close);
       return;
     }
     ClusterSeat a = registry.seats.get(entry.connA());

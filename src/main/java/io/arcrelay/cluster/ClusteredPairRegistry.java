@@ -323,7 +323,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     if (seat == null || !seat.joinedRemotely(fromNode, fromConn)) {
       // A left before B's join arrived. On a stopping node that is why it left, and B is told so:
       // a client that sees 1001 reconnects, one that sees 1000 takes its peer for gone.
-      router.sendClose(fromConn, 1, effective(PairEnd.CLOSED).peer()); // the first message of A's link
+      router.sendClose(NodeRouter.Target.of(fromConn), 1, effective(PairEnd.CLOSED).peer()); // the first message of A's link
     }
   }
 

@@ -74,7 +74,7 @@ record LinkMessage(Kind kind, long conn, long number, int small, String first, S
       return switch (kind) {
         case JOIN -> {
           String node = readString(buffer, at);
-          yield new LinkMessage(kind, conn, number, small, node, readString(buffer, at + 4 + utf8Length(buffer, at)), null);
+          yield new LinkMessage(kind, conn, number, small, node, readString(buffer, at + 4 + buffer.getInt(at)), null);
         }
         case CLOSE -> new LinkMessage(kind, conn, number, small, null, readString(buffer, at), null);
         case FRAME -> new LinkMessage(kind, conn, number, small, null, null, buffer.slice(at, buffer.length()));
@@ -100,10 +100,6 @@ record LinkMessage(Kind kind, long conn, long number, int small, String first, S
     private static void appendString(Buffer buffer, String s) {
       byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
       buffer.appendInt(bytes.length).appendBytes(bytes);
-    }
-
-    private static int utf8Length(Buffer buffer, int at) {
-      return buffer.getInt(at);
     }
 
     private static String readString(Buffer buffer, int at) {

@@ -37,6 +37,16 @@ import java.util.List;
  */
 final class NodeRouter {
 
+  /**
+   * Where messages for one side on another node go: its connection id, its router's address and its
+   * number there, worked out once per link rather than for every frame.
+   */
+  record Target(String conn, String address, long number) {
+    static Target of(String conn) {
+      return new Target(conn, PREFIX + routerOf(conn), NodeRouter.number(conn));
+    }
+  }
+
   /** What a node knows of one of its sides, as a {@code check} answers it. */
   record LinkState(long received, long granted) {
     /** The side is no longer on its node. */
@@ -138,23 +148,23 @@ final class NodeRouter {
   }
 
   /** Sends one frame, number {@code seq} of its link. */
-  void sendFrame(String conn, long seq, WebSocketFrame frame) {
+  void sendFrame(Target to, long seq, WebSocketFrame frame) {
     int flags = (frame.isFinal() ? LinkMessage.FINAL : 0)
         | (frame.type() == WebSocketFrameType.CONTINUATION ? LinkMessage.CONTINUATION : 0);
-    send(conn, LinkMessage.frame(number(conn), seq, flags, frame.binaryData()));
+    send(to, LinkMessage.frame(to.number(), seq, flags, frame.binaryData()));
   }
 
-  void sendCredit(String conn, long n) {
-    send(conn, LinkMessage.credit(number(conn), n));
+  void sendCredit(Target to, long n) {
+    send(to, LinkMessage.credit(to.number(), n));
   }
 
-  void sendJoin(String conn, String fromNode, String fromConn) {
-    send(conn, LinkMessage.join(number(conn), fromNode, fromConn));
+  void sendJoin(Target to, String fromNode, String fromConn) {
+    send(to, LinkMessage.join(to.number(), fromNode, fromConn));
   }
 
   /** Sends the end of a pair, number {@code seq} of its link (0 if the sender never had a link). */
-  void sendClose(String conn, long seq, PairEnd.Close close) {
-    send(conn, LinkMessage.close(number(conn), seq, close.code(), close.reason()));
+  void sendClose(Target to, long seq, PairEnd.Close close) {
+    send(to, LinkMessage.close(to.number(), seq, close.code(), close.reason()));
   }
 
   /**
@@ -186,11 +196,7 @@ final class NodeRouter {
     return Long.parseLong(conn, conn.lastIndexOf('/') + 1, conn.length(), 10);
   }
 
-  private static String address(String conn) {
-    return PREFIX + routerOf(conn);
-  }
-
-  private void send(String conn, LinkMessage message) {
-    bus.send(address(conn), message, LINK_MESSAGE);
+  private void send(Target to, LinkMessage message) {
+    bus.send(to.address(), message, LINK_MESSAGE);
   }
 }

@@ -48,7 +48,7 @@ final class RemotePeer implements Peer {
   private final PendingCredit pendingCredit;
   private final AtomicBoolean creditPending = new AtomicBoolean();
   private final String remoteNode;
-  private final String remoteConn;
+  private final NodeRouter.Target remote;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong received = new AtomicLong();
@@ -73,7 +73,7 @@ final class RemotePeer implements Peer {
     this.memory = memory;
     this.pendingCredit = pendingCredit;
     this.remoteNode = remoteNode;
-    this.remoteConn = remoteConn;
+    this.remote = NodeRouter.Target.of(remoteConn);
   }
 
   String remoteNode() {
@@ -81,7 +81,7 @@ final class RemotePeer implements Peer {
   }
 
   String remoteConn() {
-    return remoteConn;
+    return remote.conn();
   }
 
   /** The local socket is attached: frames that arrived before it are written now. */
@@ -106,13 +106,13 @@ final class RemotePeer implements Peer {
     if (!released) memory.add(MemoryBudget.Use.IN_FLIGHT, bytes);
     // Numbered and sent under one lock, so numbers go out in order and a check never counts a
     // message that has not been handed to the event bus yet.
-    router.sendFrame(remoteConn, ++sentSeq, frame);
+    router.sendFrame(remote, ++sentSeq, frame);
   }
 
   /** Side B tells side A's node that it joined: the first message of B's link. */
   synchronized void sendJoin(String fromNode, String fromConn) {
     sentSeq++;
-    router.sendJoin(remoteConn, fromNode, fromConn);
+    router.sendJoin(remote, fromNode, fromConn);
   }
 
   @Override
@@ -145,7 +145,7 @@ final class RemotePeer implements Peer {
   @Override
   public void resumeReading() {
     long total = received.get();
-    if (granted.getAndSet(total) < total) router.sendCredit(remoteConn, total);
+    if (granted.getAndSet(total) < total) router.sendCredit(remote, total);
   }
 
   /** What this side has credited so far, for a sender that asks (its last credit may have been lost). */
@@ -155,7 +155,7 @@ final class RemotePeer implements Peer {
 
   @Override
   public synchronized void close(PairEnd.Close close) {
-    router.sendClose(remoteConn, ++sentSeq, close);
+    router.sendClose(remote, ++sentSeq, close);
   }
 
   @Override
