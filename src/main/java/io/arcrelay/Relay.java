@@ -83,7 +83,9 @@ public final class Relay {
     Future<PairRegistry> registry = vertx.isClustered()
         ? ClusteredPairRegistry.create(vertx, config.pairTtl(), config.clusterQuorum(), metrics, memory)
         : Future.succeededFuture(new LocalPairRegistry(vertx, config.pairTtl(), metrics));
-    return registry.compose(r -> {
+    Future<Tunnels> tunnels = config.tunnels() ? Tunnels.start(vertx, config, memory) : Future.succeededFuture();
+    return Future.all(registry, tunnels).compose(started -> {
+      PairRegistry r = registry.result();
       metrics.observe(r::census);
       metrics.observe(memory);
       Admission admission = new Admission(config, memory, metrics);
@@ -91,8 +93,7 @@ public final class Relay {
       NodeHealth health = new NodeHealth(vertx,
           r instanceof ClusteredPairRegistry clustered ? clustered::outOfService : null);
       TlsFiles tls = config.tls() ? new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())) : null;
-      Tunnels tunnels = config.tunnels() ? new Tunnels(vertx, config, memory) : null;
-      return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls, tunnels));
+      return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls, tunnels.result()));
     });
   }
 
@@ -178,6 +179,7 @@ public final class Relay {
     // The management port closes last: probes and scrapes see the node until its sockets are gone.
     return vertx.undeploy(deployment)
         .eventually(registry::close)
+        .eventually(() -> node.tunnels() == null ? Future.<Void>succeededFuture() : node.tunnels().close())
         .eventually(() -> managementDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(managementDeployment));
   }
 }

@@ -27,6 +27,10 @@ final class TunnelCommand implements Callable<Integer> {
       description = "relay URL (default: ${DEFAULT-VALUE})")
   private URI relay;
 
+  @Option(names = "--data-relay", paramLabel = "<url>",
+      description = "where data connections go (default: the --relay URL); any node of the relay's cluster will do")
+  private URI dataRelay;
+
   @Option(names = "--token", paramLabel = "<token>", description = "a tunnel token of the relay (or env " + TOKEN_ENV + ")")
   private String token;
 
@@ -46,7 +50,7 @@ final class TunnelCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, secret, name),
+      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, dataRelay != null ? dataRelay : relay, secret, name),
           line -> System.err.println("arc-relay tunnel: " + line));
       agent.start().onSuccess(url -> System.out.println(url));
       // Ctrl-C or SIGTERM: close the control socket with 1000, so the relay frees the session at once,

@@ -115,7 +115,16 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   /** Joins the pair map and starts this node's router; {@code vertx} must be clustered with Hazelcast. */
   public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl, int quorum, PairMetrics metrics,
       MemoryBudget memory) {
-    return vertx.sharedData().<String, String>getAsyncMap(PAIR_MAP).compose(map -> {
+    return create(vertx, PAIR_MAP, pairTtl, quorum, metrics, memory);
+  }
+
+  /**
+   * A registry of its own in the map {@code mapName}, with a router of its own: tunnel data links
+   * pair like pairs, but never count as pairs.
+   */
+  public static Future<PairRegistry> create(Vertx vertx, String mapName, Duration pairTtl, int quorum,
+      PairMetrics metrics, MemoryBudget memory) {
+    return vertx.sharedData().<String, String>getAsyncMap(mapName).compose(map -> {
       ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl, quorum, metrics, memory);
       return registry.router.ready().map(v -> registry);
     });
@@ -153,13 +162,22 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    */
   @Override
   public Future<Seat> claim(PairCode code) {
+    return claim(code, false);
+  }
+
+  @Override
+  public Future<Seat> join(PairCode code) {
+    return claim(code, true);
+  }
+
+  private Future<Seat> claim(PairCode code, boolean joinOnly) {
     String conn = routerId + "/" + connections.incrementAndGet();
     ClusterSeat asA = new ClusterSeat(this, Seat.Side.A, code, code.digest(), conn, PairEntry.waiting(nodeId, conn));
     seats.put(conn, asA);
     Promise<Seat> answer = Promise.promise();
     long deadline = vertx.setTimer(CLAIM_DEADLINE_MS, id ->
         answer.tryFail(new IllegalStateException("pair map did not answer within " + CLAIM_DEADLINE_MS + " ms")));
-    claim(asA, CLAIM_ATTEMPTS).onComplete(claimed -> {
+    claim(asA, CLAIM_ATTEMPTS, joinOnly).onComplete(claimed -> {
       vertx.cancelTimer(deadline);
       if (claimed.failed()) seats.remove(conn, asA);
       boolean answered = claimed.succeeded() ? answer.tryComplete(claimed.result()) : answer.tryFail(claimed.cause());
@@ -175,33 +193,36 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    * Hazelcast may apply an operation and still report it failed (a timeout after the partition
    * owner applied it, a retry of an operation that had been applied): where the outcome matters,
    * the map is read again instead of guessing, and finding this side's own value means success.
+   * With {@code joinOnly}, the entry is only read, never created: side B or nothing.
    */
-  private Future<Seat> claim(ClusterSeat asA, int attempts) {
+  private Future<Seat> claim(ClusterSeat asA, int attempts, boolean joinOnly) {
     String wantedA = asA.entry.encode();
-    return map.putIfAbsent(asA.key, wantedA)
-        .recover(failure -> map.get(asA.key).compose(now -> now != null ? Future.succeededFuture(now) : Future.failedFuture(failure)))
-        .compose(existing -> {
-          if (existing == null || existing.equals(wantedA)) return Future.succeededFuture(claimed(asA));
-          PairEntry current = PairEntry.decode(existing);
-          boolean stale = gone(current.nodeA(), current.connA()) || (current.complete() && gone(current.nodeB(), current.connB()));
-          if (current.complete() && !stale) return Future.failedFuture(new PairFullException());
-          String wanted = stale ? wantedA : current.withB(nodeId, asA.conn).encode();
-          return map.replaceIfPresent(asA.key, existing, wanted)
-              .recover(failure -> map.get(asA.key).map(wanted::equals))
-              .compose(replaced -> {
-                if (!replaced) {
-                  // Someone else changed the entry first: look again.
-                  return attempts > 1 ? claim(asA, attempts - 1) : Future.failedFuture(new PairFullException());
-                }
-                if (stale) {
-                  log.info("{} taken over from a side that is gone", asA.code);
-                  return Future.succeededFuture(claimed(asA));
-                }
-                ClusterSeat asB = new ClusterSeat(this, Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
-                seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
-                return Future.succeededFuture(claimed(asB));
-              });
-        });
+    Future<String> found = joinOnly ? map.get(asA.key) : map.putIfAbsent(asA.key, wantedA)
+        .recover(failure -> map.get(asA.key).compose(now -> now != null ? Future.succeededFuture(now) : Future.failedFuture(failure)));
+    return found.compose(existing -> {
+      if (joinOnly && existing == null) return Future.failedFuture(new NoSuchPairException());
+      if (existing == null || existing.equals(wantedA)) return Future.succeededFuture(claimed(asA));
+      PairEntry current = PairEntry.decode(existing);
+      boolean stale = gone(current.nodeA(), current.connA()) || (current.complete() && gone(current.nodeB(), current.connB()));
+      if (current.complete() && !stale) return Future.failedFuture(new PairFullException());
+      if (joinOnly && stale) return Future.failedFuture(new NoSuchPairException());
+      String wanted = stale ? wantedA : current.withB(nodeId, asA.conn).encode();
+      return map.replaceIfPresent(asA.key, existing, wanted)
+          .recover(failure -> map.get(asA.key).map(wanted::equals))
+          .compose(replaced -> {
+            if (!replaced) {
+              // Someone else changed the entry first: look again.
+              return attempts > 1 ? claim(asA, attempts - 1, joinOnly) : Future.failedFuture(new PairFullException());
+            }
+            if (stale) {
+              log.info("{} taken over from a side that is gone", asA.code);
+              return Future.succeededFuture(claimed(asA));
+            }
+            ClusterSeat asB = new ClusterSeat(this, Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
+            seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
+            return Future.succeededFuture(claimed(asB));
+          });
+    });
   }
 
   /** A claimed side waits at most {@code pairTtl} for its pair to form, whichever side it is. */

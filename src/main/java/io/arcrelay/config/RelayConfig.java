@@ -138,11 +138,6 @@ public record RelayConfig(
       throw new ConfigException("tunnel-domain: must be a host name such as localhost or tunnels.example.com");
     }
     requirePositive("tunnel-connect-timeout", tunnelConnectTimeout);
-    if (cluster && !tunnelTokens.isEmpty()) {
-      // Names and data links live in one node's memory so far: on a cluster a visitor, a control
-      // socket and a data socket on different nodes would not meet.
-      throw new ConfigException("tunnel-tokens: tunnels run on a single node for now; set cluster to false or leave tunnel-tokens empty");
-    }
   }
 
   /** True when agents may open tunnels: at least one tunnel token is set. */

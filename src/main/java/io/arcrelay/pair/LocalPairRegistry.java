@@ -48,11 +48,7 @@ public final class LocalPairRegistry implements PairRegistry {
     return Future.succeededFuture(seat);
   }
 
-  /**
-   * Claims side B of {@code code} only if a side A waits for it: a code nobody opened, or whose pair
-   * formed or ended, fails with {@link NoSuchPairException} and never becomes a new side A. Tunnel
-   * data links use it, so a guessed or replayed link id meets nothing to wait on.
-   */
+  @Override
   public Future<Seat> join(PairCode code) {
     Seat[] granted = new Seat[1];
     pairs.computeIfPresent(code, (c, existing) -> {

@@ -15,6 +15,14 @@ public interface PairRegistry {
    */
   Future<Seat> claim(PairCode code);
 
+  /**
+   * Claims side B of {@code code} only if a side A waits for it: a code nobody opened, or whose pair
+   * formed or ended, fails with {@link NoSuchPairException} (or {@link PairFullException}) and never
+   * becomes a new side A. Tunnel data links use it, so a guessed or replayed link id meets nothing
+   * to wait on.
+   */
+  Future<Seat> join(PairCode code);
+
   /** What this node holds now: pairs waiting and active, sides by letter. */
   PairMetrics.Census census();
 

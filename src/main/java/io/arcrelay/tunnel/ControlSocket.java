@@ -2,6 +2,7 @@ package io.arcrelay.tunnel;
 
 import io.arcrelay.pair.Keepalive;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -16,11 +17,13 @@ import org.slf4j.LoggerFactory;
  * <p>Messages are JSON text frames: {@code {"type":"hello","v":1,"name":"myapp"}} from the agent
  * ({@code name} optional); {@code registered} with the name, public URL and session id,
  * {@code open} with a link id, and {@code error} (then close 4009 for a taken name, 4000 for a bad
- * hello) from the relay.
+ * hello) from the relay; 1013 when the name map does not answer (the agent tries again).
  */
-final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
+final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
 
   private static final Logger log = LoggerFactory.getLogger(ControlSocket.class);
+  /** Random names tried before giving up: each may be taken, if rarely. */
+  private static final int RANDOM_NAME_TRIES = 5;
 
   private final ServerWebSocket ws;
   private final Context context;
@@ -30,7 +33,8 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
   private final String urlPrefix;
   private final String urlSuffix;
   private final String id = Tunnels.newId();
-  private String name; // set once the hello registered
+  private boolean helloSeen;
+  private volatile String name; // set once the hello registered
   private volatile boolean closed;
   private boolean heard = true;
   private int silentTicks;
@@ -74,25 +78,42 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
       refuse("bad-hello", 4000, "not a JSON object");
       return;
     }
-    if (name != null || !"hello".equals(hello.getString("type")) || !Integer.valueOf(1).equals(hello.getValue("v"))) {
+    if (helloSeen || !"hello".equals(hello.getString("type")) || !Integer.valueOf(1).equals(hello.getValue("v"))) {
       refuse("bad-hello", 4000, "expected one hello of version 1");
       return;
     }
+    helloSeen = true;
     String wanted = hello.getValue("name") instanceof String s ? s : null;
     if (wanted != null && !TunnelHost.NAME.matcher(wanted).matches()) {
       refuse("bad-hello", 4000, "a tunnel name is one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
       return;
     }
-    String chosen = wanted != null ? wanted : names.freeName();
-    if (names.register(chosen, this) == TunnelNames.Registration.NAME_TAKEN) {
-      refuse("name-taken", 4009, "tunnel name " + chosen + " is held by another token");
-      return;
-    }
-    name = chosen;
-    if (closed) names.remove(name, this); // it closed while registering
-    log.info("tunnel {}: agent session online", name);
-    ws.writeTextMessage(new JsonObject().put("type", "registered").put("name", name)
-        .put("url", urlPrefix + name + urlSuffix).put("session", id).encode());
+    register(wanted != null ? wanted : TunnelNames.randomName(), wanted != null ? 1 : RANDOM_NAME_TRIES);
+  }
+
+  /** Registers {@code chosen}; a taken random name is replaced by another, at most {@code tries} times in all. */
+  private void register(String chosen, int tries) {
+    names.register(chosen, this).onComplete(registered -> {
+      if (registered.failed()) {
+        log.warn("tunnel names unavailable: {}", registered.cause().toString());
+        ws.close((short) 1013, "tunnel names unavailable"); // the agent tries again
+      } else if (registered.result() == TunnelNames.Registration.NAME_TAKEN) {
+        if (tries > 1) {
+          register(TunnelNames.randomName(), tries - 1);
+        } else {
+          refuse("name-taken", 4009, "tunnel name " + chosen + " is held by another token");
+        }
+      } else {
+        name = chosen;
+        if (closed) {
+          names.remove(name, this); // it closed while registering
+          return;
+        }
+        log.info("tunnel {}: agent session online", name);
+        ws.writeTextMessage(new JsonObject().put("type", "registered").put("name", name)
+            .put("url", urlPrefix + name + urlSuffix).put("session", id).encode());
+      }
+    });
   }
 
   private void refuse(String code, int closeCode, String message) {
@@ -128,9 +149,16 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
   }
 
   @Override
-  public boolean open(String linkId) {
-    if (closed) return false;
+  public Future<Boolean> open(String linkId) {
+    if (closed) return Future.succeededFuture(false);
     context.runOnContext(v -> ws.writeTextMessage(new JsonObject().put("type", "open").put("id", linkId).encode()));
-    return true;
+    return Future.succeededFuture(true);
+  }
+
+  @Override
+  public void nameLost() {
+    String lost = name;
+    name = null; // the entry no longer holds this session: nothing to take out of it
+    context.runOnContext(v -> refuse("name-taken", 4009, "tunnel name " + lost + " was taken by another token while this session could not renew it"));
   }
 }

@@ -20,6 +20,11 @@ public final class TunnelPages {
     return page("Tunnel " + code(name) + " did not answer in time", "Its agent did not connect back to the relay.");
   }
 
+  /** 503: the relay could not set up a link to the tunnel (its cluster maps did not answer). */
+  public static String unavailable(String name) {
+    return page("Tunnel " + code(name) + " is unavailable", "The relay could not reach it just now. Try again.");
+  }
+
   private static String code(String name) {
     return "<code>" + escape(name) + "</code>";
   }

@@ -3,16 +3,23 @@ package io.arcrelay.tunnel;
 import io.arcrelay.pair.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Sends every request whose {@code Host} is {@code <name>.<tunnelDomain>} to that tunnel, keep-alive
  * requests included (each is routed by its own {@code Host}); all other requests are left to the
- * pair relay and the ops routes. A tunnel nobody serves gets a 404 page naming it.
+ * pair relay and the ops routes. A tunnel nobody serves gets a 404 page naming it; one whose link
+ * cannot be set up (the cluster's maps do not answer) a 503 page.
  */
 public final class TunnelRouter {
+
+  /** Sessions a visitor's connection is offered to before it is told the tunnel is offline. */
+  private static final int SESSIONS_TRIED = 3;
 
   private final Tunnels tunnels;
   private final Keepalive keepalive;
@@ -29,17 +36,41 @@ public final class TunnelRouter {
     if (name == null) return false;
     Channel channel = ((ConnectionBase) request.connection()).channel();
     VisitorSide side = VisitorSide.serving(channel, name);
-    if (side == null) {
-      TunnelNames.Session session = tunnels.names().pick(name);
-      side = session == null ? null : VisitorSide.open(name, session, context, channel, keepalive, tunnels);
-    }
-    if (side == null) {
-      request.response().setStatusCode(404)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-          .end(TunnelPages.offline(name));
+    if (side != null) {
+      side.exchange(request);
       return true;
     }
-    side.exchange(request);
+    request.pause(); // until a data link is open for it
+    open(name, request, context, channel, new HashSet<>());
     return true;
+  }
+
+  /**
+   * Opens a data link to one of {@code name}'s live sessions in turn; one found gone (its agent left,
+   * or its node cannot be reached) is passed over for the next, at most {@link #SESSIONS_TRIED} in all.
+   */
+  private void open(String name, HttpServerRequest request, Context context, Channel channel, Set<String> tried) {
+    int triedBefore = tried.size();
+    tunnels.names().pick(name, tried).compose(session -> {
+      if (session == null) return Future.<VisitorSide>succeededFuture();
+      tried.add(session.id());
+      return VisitorSide.open(name, session, context, channel, keepalive, tunnels);
+    }).onComplete(opened -> {
+      if (opened.failed()) {
+        page(request, 503, TunnelPages.unavailable(name));
+      } else if (opened.result() != null) {
+        opened.result().exchange(request);
+      } else if (tried.size() > triedBefore && tried.size() < SESSIONS_TRIED) {
+        open(name, request, context, channel, tried); // the session picked was gone
+      } else {
+        page(request, 404, TunnelPages.offline(name));
+      }
+    });
+  }
+
+  private static void page(HttpServerRequest request, int status, String html) {
+    request.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .end(html);
   }
 }

@@ -1,38 +1,72 @@
 package io.arcrelay.tunnel;
 
+import com.hazelcast.core.HazelcastInstance;
+import io.arcrelay.cluster.ClusteredPairRegistry;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.edge.TrustedProxies;
 import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairCode;
+import io.arcrelay.pair.PairRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
  * What every event loop's tunnel endpoints share on one node: the agents' tokens, the names and
- * their sessions, and the registry where a visitor connection meets the data connection its agent
- * opens for it. Exists only while {@code tunnelTokens} is set.
+ * their sessions (cluster-wide), and the registry where a visitor connection meets the data
+ * connection its agent opens for it, whichever nodes each lands on. Exists only while
+ * {@code tunnelTokens} is set.
  */
 public final class Tunnels {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** The clustered map where visitors' connections and agents' data connections meet. */
+  private static final String LINK_MAP = "arc-relay.tunnel-links";
+
   private final RelayConfig config;
   private final TunnelTokens tokens;
-  private final TunnelNames names = new TunnelNames();
-  private final LocalPairRegistry links;
-  private final LinkMetrics linkMetrics = new LinkMetrics();
+  private final TunnelNames names;
+  private final PairRegistry links;
+  private final LinkMetrics linkMetrics;
   private final TrustedProxies proxies;
   private final MemoryBudget memory;
 
-  public Tunnels(Vertx vertx, RelayConfig config, MemoryBudget memory) {
+  private Tunnels(RelayConfig config, TunnelNames names, PairRegistry links, LinkMetrics linkMetrics, MemoryBudget memory) {
     this.config = config;
     this.memory = memory;
     this.tokens = new TunnelTokens(config.tunnelTokens());
-    // A link's side A is its visitor; it waits for the agent's data connection at most this long.
-    this.links = new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), linkMetrics);
+    this.names = names;
+    this.links = links;
+    this.linkMetrics = linkMetrics;
     this.proxies = TrustedProxies.parse(config.trustedProxies());
+  }
+
+  /**
+   * The tunnels of a node: across the cluster when {@code vertx} is clustered (names in a
+   * Hazelcast map, links paired through the cluster like pairs), otherwise on this node alone.
+   */
+  public static Future<Tunnels> start(Vertx vertx, RelayConfig config, MemoryBudget memory) {
+    LinkMetrics linkMetrics = new LinkMetrics();
+    // A link's side A is its visitor; it waits for the agent's data connection at most this long.
+    Future<PairRegistry> links = vertx.isClustered()
+        ? ClusteredPairRegistry.create(vertx, LINK_MAP, config.tunnelConnectTimeout(), config.clusterQuorum(), linkMetrics, memory)
+        : Future.succeededFuture(new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), linkMetrics));
+    return links.compose(registry -> TunnelNames.create(vertx, membership(vertx))
+        .map(names -> new Tunnels(config, names, registry, linkMetrics, memory)));
+  }
+
+  private static TunnelNames.Membership membership(Vertx vertx) {
+    if (!vertx.isClustered()) return TunnelNames.Membership.singleNode();
+    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+    HazelcastInstance hazelcast = ((HazelcastClusterManager) cluster).getHazelcastInstance();
+    return new TunnelNames.Membership(cluster.getNodeId(), () -> hazelcast.getCluster().getClusterTime(),
+        node -> cluster.getNodes().contains(node));
   }
 
   /**
@@ -59,6 +93,11 @@ public final class Tunnels {
     links.stopping();
   }
 
+  /** Takes this node's agent sessions out of their names and leaves the cluster's maps. */
+  public Future<Void> close() {
+    return names.close().eventually(links::close);
+  }
+
   RelayConfig config() {
     return config;
   }
@@ -71,7 +110,7 @@ public final class Tunnels {
     return names;
   }
 
-  LocalPairRegistry links() {
+  PairRegistry links() {
     return links;
   }
 

@@ -84,26 +84,30 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   /**
    * Opens a data link for the visitor connection on {@code channel} to tunnel {@code name}: claims
-   * its side A and asks {@code session}'s agent to connect. Returns {@code null} when the session is
-   * gone. Call on the connection's context, which is {@code keepalive}'s.
+   * its side A and asks {@code session}'s agent to connect. Completes with {@code null} when the
+   * session is gone. Call on the connection's context, which is {@code keepalive}'s.
    */
-  static VisitorSide open(String name, TunnelNames.Session session, Context context, Channel channel,
+  static Future<VisitorSide> open(String name, TunnelNames.Session session, Context context, Channel channel,
       Keepalive keepalive, Tunnels tunnels) {
-    VisitorSide previous = channel.attr(SIDE).get();
-    if (previous != null) previous.leave(); // another tunnel on the same connection: that link ends
-    VisitorSide side = new VisitorSide(name, context, channel, keepalive, tunnels);
     String linkId = Tunnels.newId();
-    // A fresh 128-bit code: the claim is always side A, and on this node it is answered at once.
-    side.seat = tunnels.links().claim(Tunnels.linkCode(linkId, session.id(), session.owner())).result();
-    side.seat.attach(side);
-    if (!session.open(linkId)) {
-      side.leave();
-      return null;
-    }
-    channel.attr(SIDE).set(side);
-    keepalive.watch(side);
-    channel.closeFuture().addListener(closed -> context.runOnContext(v -> side.leave()));
-    return side;
+    // A fresh 128-bit code: the claim is always side A.
+    return tunnels.links().claim(Tunnels.linkCode(linkId, session.id(), session.owner())).compose(seat -> {
+      VisitorSide previous = channel.attr(SIDE).get();
+      if (previous != null) previous.leave(); // another tunnel on the same connection: that link ends
+      VisitorSide side = new VisitorSide(name, context, channel, keepalive, tunnels);
+      side.seat = seat;
+      seat.attach(side);
+      return session.open(linkId).map(opened -> {
+        if (!opened) {
+          side.leave();
+          return null;
+        }
+        channel.attr(SIDE).set(side);
+        keepalive.watch(side);
+        channel.closeFuture().addListener(closed -> context.runOnContext(v -> side.leave()));
+        return side;
+      });
+    });
   }
 
   /** The next request on the connection: it waits (paused) for the link, then goes to the agent. */

@@ -59,7 +59,7 @@ class ConfigLoaderTest {
     assertEquals(false, fromFlag.toString().contains("c,") || fromFlag.toString().contains("from-file"), "tokens never printed");
     assertEquals("tunnel-domain: must be a host name such as localhost or tunnels.example.com",
         assertThrows(ConfigException.class, () -> load(Map.of(Setting.TUNNEL_DOMAIN, "*.example.com"), Map.of())).getMessage());
-    assertThrows(ConfigException.class, () -> load(Map.of(Setting.TUNNEL_TOKENS, "t", Setting.CLUSTER, "true"), Map.of()));
+    assertEquals(true, load(Map.of(Setting.TUNNEL_TOKENS, "t", Setting.CLUSTER, "true"), Map.of()).tunnels(), "tunnels run on a cluster too");
   }
 
   @Test

@@ -11,31 +11,24 @@ import io.arcrelay.TestRelays;
 import io.arcrelay.config.Setting;
 import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import java.net.URI;
-import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +54,7 @@ class TunnelSingleNodeTest {
   private static TunnelAgent agent;
   private static HttpClient visitors;
   private static WebSocketClient wsClient;
+  private static TunnelVisitor visitor;
 
   @BeforeAll
   static void start() {
@@ -77,6 +71,7 @@ class TunnelSingleNodeTest {
     assertEquals("http://myapp.localhost:" + relay.port() + "/", url);
     visitors = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false), new PoolOptions().setHttp1MaxSize(20));
     wsClient = TestClient.newClient(vertx);
+    visitor = new TunnelVisitor(vertx, relay.port());
   }
 
   @AfterAll
@@ -88,24 +83,9 @@ class TunnelSingleNodeTest {
     vertx.close().await();
   }
 
-  private static RequestOptions visit(HttpMethod method, String tunnel, String uri) {
-    return new RequestOptions().setMethod(method)
-        .setServer(SocketAddress.inetSocketAddress(relay.port(), "127.0.0.1"))
-        .setHost(tunnel + ".localhost").setPort(relay.port()).setURI(uri)
-        .setTimeout(TimeUnit.SECONDS.toMillis(TestClient.WAIT_SECONDS));
-  }
-
-  private record Answer(int status, String body, HttpClientResponse response) {}
-
-  private static Answer get(HttpClient client, String tunnel, String uri) {
-    return client.request(visit(HttpMethod.GET, tunnel, uri))
-        .compose(req -> req.send().compose(res -> res.body().map(body -> new Answer(res.statusCode(), body.toString(), res))))
-        .await();
-  }
-
   @Test
   void getReachesTheLocalServiceWithForwardedHeaders() {
-    Answer answer = get(visitors, "myapp", "/hello?x=1");
+    TunnelVisitor.Answer answer = visitor.get("myapp", "/hello?x=1");
     assertEquals(200, answer.status());
     JsonObject seen = new JsonObject(answer.body());
     assertEquals("/hello?x=1", seen.getString("uri"));
@@ -116,9 +96,9 @@ class TunnelSingleNodeTest {
 
   @Test
   void aVisitorCannotSpoofItsForwardedAddress() {
-    Answer answer = visitors.request(visit(HttpMethod.GET, "myapp", "/hello"))
+    TunnelVisitor.Answer answer = visitors.request(visitor.request(HttpMethod.GET, "myapp", "/hello"))
         .compose(req -> req.putHeader("X-Forwarded-For", "203.0.113.9").send()
-            .compose(res -> res.body().map(body -> new Answer(res.statusCode(), body.toString(), res))))
+            .compose(res -> res.body().map(body -> new TunnelVisitor.Answer(res.statusCode(), body.toString(), res))))
         .await();
     assertEquals("127.0.0.1", new JsonObject(answer.body()).getString("xff"));
   }
@@ -126,75 +106,31 @@ class TunnelSingleNodeTest {
   @Test
   void largeDownloadsArriveByteExact() {
     MemoryWatch watch = MemoryWatch.start();
-    assertEquals(Stream.sha256(7, BIG), download(BIG, 7, false));
-    assertEquals(Stream.sha256(8, 8 * 1024 * 1024 + 13), download(8 * 1024 * 1024 + 13, 8, true));
+    assertEquals(Stream.sha256(7, BIG), visitor.download("myapp", BIG, 7, false));
+    assertEquals(Stream.sha256(8, 8 * 1024 * 1024 + 13), visitor.download("myapp", 8 * 1024 * 1024 + 13, 8, true));
     watch.assertBounded();
-  }
-
-  private static String download(long size, long seed, boolean chunked) {
-    MessageDigest digest = Stream.newDigest();
-    AtomicLong length = new AtomicLong();
-    visitors.request(visit(HttpMethod.GET, "myapp", "/download?size=" + size + "&seed=" + seed + (chunked ? "&chunked" : "")))
-        .compose(HttpClientRequest::send)
-        .compose(res -> {
-          assertEquals(200, res.statusCode());
-          res.handler(chunk -> {
-            digest.update(chunk.getBytes());
-            length.addAndGet(chunk.length());
-          });
-          return res.end();
-        }).await();
-    assertEquals(size, length.get());
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   @Test
   void largeUploadsArriveByteExact() {
     MemoryWatch watch = MemoryWatch.start();
-    JsonObject chunked = upload(BIG, 3, false);
+    JsonObject chunked = visitor.upload("myapp", BIG, 3, false);
     assertEquals(BIG, chunked.getLong("length"));
     assertEquals(Stream.sha256(3, BIG), chunked.getString("sha256"));
-    JsonObject sized = upload(5 * 1024 * 1024 + 1, 4, true);
+    JsonObject sized = visitor.upload("myapp", 5 * 1024 * 1024 + 1, 4, true);
     assertEquals(Stream.sha256(4, 5 * 1024 * 1024 + 1), sized.getString("sha256"));
     watch.assertBounded();
-  }
-
-  /** Streams a body with back-pressure: never more than the request's write queue in memory. */
-  private static JsonObject upload(long size, long seed, boolean withLength) {
-    return visitors.request(visit(HttpMethod.POST, "myapp", "/upload")).compose(req -> {
-      if (withLength) req.putHeader("Content-Length", String.valueOf(size)); else req.setChunked(true);
-      Future<HttpClientResponse> response = req.response();
-      new Object() {
-        long index;
-
-        void pump() {
-          while (index * Stream.BLOCK < size) {
-            req.write(Stream.block(seed, index, (int) Math.min(Stream.BLOCK, size - index * Stream.BLOCK)));
-            index++;
-            if (req.writeQueueFull()) {
-              req.drainHandler(v -> pump());
-              return;
-            }
-          }
-          req.end();
-        }
-      }.pump();
-      return response.compose(res -> res.body().map(body -> {
-        assertEquals(200, res.statusCode());
-        return new JsonObject(body);
-      }));
-    }).await();
   }
 
   @Test
   void keepAliveRequestsShareOneConnectionEachSide() {
     HttpClient oneConnection = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
     try {
-      get(oneConnection, "myapp", "/hello"); // the local connection of an earlier test may be closing
+      visitor.get(oneConnection, "myapp", "/hello"); // the local connection of an earlier test may be closing
       int before = service.connections();
       List<String> local = new CopyOnWriteArrayList<>();
       for (int i = 0; i < 20; i++) {
-        Answer answer = get(oneConnection, "myapp", "/hello?i=" + i);
+        TunnelVisitor.Answer answer = visitor.get(oneConnection, "myapp", "/hello?i=" + i);
         assertEquals(200, answer.status());
         local.add(answer.response().request().connection().localAddress().toString());
       }
@@ -249,40 +185,12 @@ class TunnelSingleNodeTest {
 
   @Test
   void webSocketsPassThroughTheTunnelTextAndBinary() {
-    // The Host header names the tunnel; the connection goes to the relay's address.
-    WebSocket ws = wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(relay.port())
-        .setURI("/echo").addHeader("Host", "myapp.localhost:" + relay.port())).await();
-    LinkedBlockingQueue<WebSocketFrame> frames = new LinkedBlockingQueue<>();
-    ws.frameHandler(frames::add);
-    ws.writeTextMessage("hello through the tunnel");
-    byte[] binary = Stream.block(1, 0, 50_000).getBytes();
-    ws.writeBinaryMessage(Buffer.buffer(binary));
-    WebSocketFrame text = poll(frames);
-    assertTrue(text.isText());
-    assertEquals("hello through the tunnel", text.textData());
-    Buffer received = Buffer.buffer();
-    while (received.length() < binary.length) {
-      WebSocketFrame frame = poll(frames);
-      assertTrue(frame.isBinary() || frame.isContinuation());
-      received.appendBuffer(frame.binaryData());
-    }
-    assertEquals(Buffer.buffer(binary), received);
-    ws.close().await();
-  }
-
-  private static WebSocketFrame poll(LinkedBlockingQueue<WebSocketFrame> frames) {
-    try {
-      WebSocketFrame frame = frames.poll(TestClient.WAIT_SECONDS, TimeUnit.SECONDS);
-      if (frame == null) throw new AssertionError("no frame came back");
-      return frame;
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
+    visitor.echoTextAndBinary("myapp");
   }
 
   @Test
   void anUnknownTunnelIs404NamingIt() {
-    Answer answer = get(visitors, "nosuch", "/");
+    TunnelVisitor.Answer answer = visitor.get("nosuch", "/");
     assertEquals(404, answer.status());
     assertTrue(answer.body().contains("<code>nosuch</code> is not online"), answer.body());
   }
@@ -295,7 +203,7 @@ class TunnelSingleNodeTest {
       TunnelAgent broken = new TunnelAgent(brokenVertx, new TunnelAgent.Options(URI.create("http://127.0.0.1:" + closedPort),
           URI.create("ws://127.0.0.1:" + relay.port()), TOKEN, "broken"), line -> { });
       broken.start().await();
-      Answer answer = get(visitors, "broken", "/");
+      TunnelVisitor.Answer answer = visitor.get("broken", "/");
       assertEquals(502, answer.status());
       assertTrue(answer.body().contains("<code>broken</code> cannot reach its service"), answer.body());
       broken.stop().await();
@@ -315,7 +223,7 @@ class TunnelSingleNodeTest {
   @Test
   void anAgentThatNeverConnectsBackGives504() {
     StubAgent silent = StubAgent.register(wsClient, relay.port(), TOKEN, "silent");
-    Answer answer = get(visitors, "silent", "/");
+    TunnelVisitor.Answer answer = visitor.get("silent", "/");
     assertEquals(504, answer.status());
     assertTrue(answer.body().contains("<code>silent</code> did not answer in time"), answer.body());
     silent.close();
@@ -346,8 +254,8 @@ class TunnelSingleNodeTest {
   void aDataLinkIdOnlyOpensForItsOwnSessionAndOnlyOnce() {
     StubAgent owner = StubAgent.register(wsClient, relay.port(), TOKEN, "guarded");
     StubAgent thief = StubAgent.register(wsClient, relay.port(), "another-token", "thief");
-    Future<Answer> visitor = visitors.request(visit(HttpMethod.GET, "guarded", "/"))
-        .compose(req -> req.send().compose(res -> res.body().map(body -> new Answer(res.statusCode(), body.toString(), res))));
+    Future<TunnelVisitor.Answer> waiting = visitors.request(visitor.request(HttpMethod.GET, "guarded", "/"))
+        .compose(req -> req.send().compose(res -> res.body().map(body -> new TunnelVisitor.Answer(res.statusCode(), body.toString(), res))));
     String linkId = owner.nextOpen();
     // A valid token with another session, or the right session with another token: nothing waits there.
     assertEquals(404, rejected(thief.dataOptions(linkId, thief.session())).getStatus());
@@ -355,7 +263,7 @@ class TunnelSingleNodeTest {
     WebSocket link = wsClient.connect(owner.dataOptions(linkId, owner.session())).await();
     assertEquals(404, rejected(owner.dataOptions(linkId, owner.session())).getStatus(), "a link id is single-use");
     link.close().await(); // the agent goes before answering: the visitor gets a 502, not a hang
-    assertEquals(502, visitor.await().status());
+    assertEquals(502, waiting.await().status());
     owner.close();
     thief.close();
   }
@@ -365,7 +273,7 @@ class TunnelSingleNodeTest {
     StubAgent stub = StubAgent.register(wsClient, relay.port(), TOKEN, "vanishing");
     CompletableFuture<String> outcome = new CompletableFuture<>();
     AtomicLong received = new AtomicLong();
-    visitors.request(visit(HttpMethod.GET, "vanishing", "/big")).compose(HttpClientRequest::send).onComplete(sent -> {
+    visitors.request(visitor.request(HttpMethod.GET, "vanishing", "/big")).compose(HttpClientRequest::send).onComplete(sent -> {
       if (sent.failed()) {
         outcome.complete("failed before the head: " + sent.cause());
         return;
@@ -440,60 +348,6 @@ class TunnelSingleNodeTest {
 
     void close() {
       socket.close().await();
-    }
-  }
-
-  /** An agent reduced to its control socket: registers a name and reports the links it is asked to open. */
-  private static final class StubAgent {
-    private final WebSocket control;
-    private final String token;
-    private final int port;
-    private final CompletableFuture<String> session = new CompletableFuture<>();
-    private final LinkedBlockingQueue<String> opens = new LinkedBlockingQueue<>();
-
-    private StubAgent(WebSocket control, String token, int port) {
-      this.control = control;
-      this.token = token;
-      this.port = port;
-    }
-
-    static StubAgent register(WebSocketClient client, int port, String token, String name) {
-      WebSocket ws = client.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1")
-          .setURI("/_tunnel/control").addHeader("Authorization", "Bearer " + token)).await();
-      StubAgent stub = new StubAgent(ws, token, port);
-      ws.textMessageHandler(text -> {
-        JsonObject message = new JsonObject(text);
-        if ("registered".equals(message.getString("type"))) stub.session.complete(message.getString("session"));
-        if ("open".equals(message.getString("type"))) stub.opens.add(message.getString("id"));
-      });
-      ws.writeTextMessage(new JsonObject().put("type", "hello").put("v", 1).put("name", name).encode());
-      stub.session();
-      return stub;
-    }
-
-    String session() {
-      return session.orTimeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS).join();
-    }
-
-    String nextOpen() {
-      try {
-        String id = opens.poll(TestClient.WAIT_SECONDS, TimeUnit.SECONDS);
-        if (id == null) throw new AssertionError("no open came");
-        return id;
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-
-    /** A data connection for {@code linkId} claiming {@code session}, with this stub's token. */
-    WebSocketConnectOptions dataOptions(String linkId, String session) {
-      return new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1")
-          .setURI("/_tunnel/data?id=" + linkId).addHeader("Authorization", "Bearer " + token)
-          .addHeader("X-Arc-Session", session);
-    }
-
-    void close() {
-      control.close().await();
     }
   }
 }

@@ -43,8 +43,17 @@ public final class TunnelAgent {
   /** Refusals the agent does not retry: close codes 4000 (bad hello) and 4009 (name taken). */
   private static final Set<Short> PERMANENT_CLOSES = Set.of((short) 4000, (short) 4009);
 
-  /** Where and as whom the agent connects. {@code name} may be null for a random one. */
-  public record Options(URI to, URI relay, String token, String name) {}
+  /**
+   * Where and as whom the agent connects. {@code name} may be null for a random one.
+   * {@code dataRelay} is where data connections go, normally {@code relay}: any node of the cluster
+   * will do, whichever holds the control connection.
+   */
+  public record Options(URI to, URI relay, URI dataRelay, String token, String name) {
+    /** Data connections to the same relay as the control connection. */
+    public Options(URI to, URI relay, String token, String name) {
+      this(to, relay, relay, token, name);
+    }
+  }
 
   private final Vertx vertx;
   private final Options options;
@@ -111,7 +120,7 @@ public final class TunnelAgent {
   private void connect() {
     if (stopping) return;
     status.accept("connecting to " + options.relay());
-    controlClient.connect(connectOptions(AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
+    controlClient.connect(connectOptions(options.relay(), AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
       if (connected.failed()) {
         if (connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
           giveUp("the relay refused the token (401)");
@@ -162,7 +171,7 @@ public final class TunnelAgent {
 
   private void openLink(String linkId) {
     if (linkId == null || session == null) return;
-    WebSocketConnectOptions connect = connectOptions(AgentEndpoint.DATA_PATH + "?id=" + URLEncoder.encode(linkId, StandardCharsets.UTF_8))
+    WebSocketConnectOptions connect = connectOptions(options.dataRelay(), AgentEndpoint.DATA_PATH + "?id=" + URLEncoder.encode(linkId, StandardCharsets.UTF_8))
         .addHeader(AgentEndpoint.SESSION_HEADER, session);
     wsClient.connect(connect).onComplete(connected -> {
       if (connected.failed()) {
@@ -173,8 +182,8 @@ public final class TunnelAgent {
     });
   }
 
-  private WebSocketConnectOptions connectOptions(String path) {
-    String base = options.relay().toString().replaceAll("/+$", "");
+  private WebSocketConnectOptions connectOptions(URI relay, String path) {
+    String base = relay.toString().replaceAll("/+$", "");
     return new WebSocketConnectOptions().setAbsoluteURI(base + path)
         .addHeader(HttpHeaders.AUTHORIZATION, "Bearer " + options.token());
   }
