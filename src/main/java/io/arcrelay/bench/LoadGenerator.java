@@ -10,6 +10,6 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", description = "Load generator (see docs/benchmarks.md and bench/run).",
     subcommands = {Throughput.class, Latency.class, Echo.class, Idle.class, Stall.class, Pairing.class,
         Steady.class, Fuzz.class, BigMessages.class, StoppedReaders.class, Prober.class, Flood.class,
-        Slowloris.class})
+        Slowloris.class, Churn.class})
 public final class LoadGenerator {
 }

@@ -56,7 +56,7 @@ public final class AgentEndpoint {
     String owner = admit(rc);
     if (owner == null) return;
     Context context = rc.vertx().getOrCreateContext();
-    String urlPrefix = (tunnels.config().tls() ? "https" : "http") + "://";
+    String urlPrefix = (publicTls(request) ? "https" : "http") + "://";
     String urlSuffix = "." + tunnels.config().tunnelDomain() + port(request.authority()) + "/";
     request.toWebSocket().onSuccess(ws ->
         new ControlSocket(ws, context, keepalive, tunnels.names(), owner, urlPrefix, urlSuffix).start());
@@ -116,6 +116,16 @@ public final class AgentEndpoint {
       return null;
     }
     return owner;
+  }
+
+  /**
+   * Whether visitors reach the relay over TLS: it terminates TLS itself, or the agent came through a
+   * trusted proxy (an Ingress, say) that did and says so in {@code X-Forwarded-Proto}.
+   */
+  private boolean publicTls(HttpServerRequest request) {
+    if (tunnels.config().tls()) return true;
+    String peer = request.remoteAddress().hostAddress();
+    return tunnels.proxies().trusts(peer) && "https".equalsIgnoreCase(request.getHeader("X-Forwarded-Proto"));
   }
 
   /** {@code :port} as the agent reached the relay, so the public URL uses the same port; empty for none. */

@@ -53,7 +53,7 @@ class KubernetesManifestsTest {
           for (Object doc : new Yaml().loadAll(reader)) {
             Map<String, Object> manifest = (Map<String, Object>) doc;
             String kind = (String) manifest.get("kind");
-            String name = kind.equals("Service") ? "Service/" + str(manifest, "metadata.name") : kind;
+            String name = kind.equals("Service") || kind.equals("Ingress") ? kind + "/" + str(manifest, "metadata.name") : kind;
             byKind.put(name, manifest);
           }
         }
@@ -118,7 +118,7 @@ class KubernetesManifestsTest {
   }
 
   private static String env(String name) {
-    return list(container(), "env").stream().filter(e -> name.equals(e.get("name")))
+    return list(container(), "env").stream().filter(e -> name.equals(e.get("name")) && e.get("value") != null)
         .map(e -> String.valueOf(e.get("value"))).findFirst().orElse(null);
   }
 
@@ -227,16 +227,28 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void servicesIngressAutoscalerBudgetAndMonitorPointAtTheRelay() {
+  void servicesIngressAutoscalerBudgetAndMonitorPointAtTheRelay() throws IOException {
     Map<String, Object> service = manifest("Service/arc-relay");
     assertSelectsPods(map(service, "spec.selector"), "the client Service");
     assertEquals("http", str(service, "spec.ports.0.targetPort"));
 
-    Map<String, Object> ingress = manifest("Ingress");
+    Map<String, Object> ingress = manifest("Ingress/arc-relay");
     assertEquals("arc-relay", str(ingress, "spec.rules.0.http.paths.0.backend.service.name"));
     assertEquals(str(service, "spec.ports.0.name"), str(ingress, "spec.rules.0.http.paths.0.backend.service.port.name"));
     assertEquals("$arg_pair", str(ingress, "metadata.annotations.nginx\\.ingress\\.kubernetes\\.io/upstream-hash-by"),
         "affinity by pair code");
+
+    // Tunnels: the wildcard host of the tunnel domain, to the same Service, spread over the pods;
+    // tokens only from a Secret, optional, so tunnels are off until one is created.
+    Map<String, Object> tunnels = manifest("Ingress/arc-relay-tunnels");
+    assertEquals("*." + podConfig(Map.of()).tunnelDomain(), str(tunnels, "spec.rules.0.host"));
+    assertEquals("arc-relay", str(tunnels, "spec.rules.0.http.paths.0.backend.service.name"));
+    assertEquals(null, at(tunnels, "metadata.annotations.nginx\\.ingress\\.kubernetes\\.io/upstream-hash-by"),
+        "tunnel visitors are spread over the pods");
+    Map<String, Object> tokens = list(container(), "env").stream()
+        .filter(e -> "ARC_RELAY_TUNNEL_TOKENS".equals(e.get("name"))).findFirst().orElseThrow();
+    assertEquals(true, at(tokens, "valueFrom.secretKeyRef.optional"));
+    assertEquals(false, podConfig(Map.of()).tunnels(), "tunnels off while the Secret is absent");
 
     Map<String, Object> hpa = manifest("HorizontalPodAutoscaler");
     assertEquals("Deployment", str(hpa, "spec.scaleTargetRef.kind"));
