@@ -41,8 +41,19 @@ final class Clients {
     return relay + (relay.contains("?") ? "&" : "?") + "pair=" + URLEncoder.encode(code, StandardCharsets.UTF_8);
   }
 
+  /**
+   * The {@code Host} header upgrades send, instead of the URL's: a tunnel's name
+   * ({@code myapp.localhost:8765}) while connecting to the relay's address. Null for the URL's.
+   */
+  String hostHeader;
+
   Future<WebSocket> connect(String url) {
-    return client.connect(new WebSocketConnectOptions().setAbsoluteURI(url));
+    return client.connect(options(url));
+  }
+
+  private WebSocketConnectOptions options(String url) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(url);
+    return hostHeader == null ? options : options.addHeader("Host", hostHeader);
   }
 
   /**
@@ -52,7 +63,7 @@ final class Clients {
   Future<WebSocket> connect(String url, Consumer<WebSocket> handlers) {
     ClientWebSocket ws = client.webSocket();
     handlers.accept(ws);
-    return ws.connect(new WebSocketConnectOptions().setAbsoluteURI(url));
+    return ws.connect(options(url));
   }
 
   /** Connects {@code urls} at most {@code parallel} at a time, in order. */

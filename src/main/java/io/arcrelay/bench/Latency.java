@@ -20,6 +20,9 @@ final class Latency implements Callable<Integer> {
   @Option(names = "--direct", description = "URL of a `bench echo --serve` server instead of a relay")
   String direct;
 
+  @Option(names = "--host-header", description = "Host header of the upgrades, e.g. a tunnel's name.localhost:port")
+  String hostHeader;
+
   @Option(names = "--pairs", defaultValue = "100")
   int pairs;
 
@@ -38,6 +41,7 @@ final class Latency implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Clients clients = new Clients();
+    clients.hostHeader = hostHeader;
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < pairs; i++) urls.add(direct != null ? direct : Clients.pairUrl(relay, prefix + "-" + i));
     List<WebSocket> sockets = clients.connectAll(urls, 50);

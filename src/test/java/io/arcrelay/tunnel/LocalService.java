@@ -76,21 +76,7 @@ final class LocalService {
     long seed = Long.parseLong(request.getParam("seed"));
     HttpServerResponse response = request.response();
     if (request.getParam("chunked") != null) response.setChunked(true); else response.putHeader("content-length", String.valueOf(size));
-    new Object() {
-      long index;
-
-      void pump() {
-        while (index * Stream.BLOCK < size) {
-          response.write(Stream.block(seed, index, (int) Math.min(Stream.BLOCK, size - index * Stream.BLOCK)));
-          index++;
-          if (response.writeQueueFull()) {
-            response.drainHandler(v -> pump());
-            return;
-          }
-        }
-        response.end();
-      }
-    }.pump();
+    Stream.write(response, seed, size, response::end);
   }
 
   private static void upload(HttpServerRequest request) {

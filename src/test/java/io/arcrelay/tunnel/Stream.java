@@ -1,6 +1,7 @@
 package io.arcrelay.tunnel;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -35,6 +36,28 @@ final class Stream {
       digest.update(block(seed, i, (int) Math.min(BLOCK, size - i * BLOCK)).getBytes());
     }
     return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /**
+   * Writes the first {@code size} bytes of stream {@code seed} to {@code out} as fast as its
+   * back-pressure allows, then calls {@code end}: never more than its write queue in memory.
+   */
+  static void write(WriteStream<Buffer> out, long seed, long size, Runnable end) {
+    new Object() {
+      long index;
+
+      void pump() {
+        while (index * BLOCK < size) {
+          out.write(block(seed, index, (int) Math.min(BLOCK, size - index * BLOCK)));
+          index++;
+          if (out.writeQueueFull()) {
+            out.drainHandler(v -> pump());
+            return;
+          }
+        }
+        end.run();
+      }
+    }.pump();
   }
 
   static MessageDigest newDigest() {

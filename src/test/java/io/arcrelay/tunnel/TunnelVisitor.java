@@ -88,21 +88,7 @@ final class TunnelVisitor {
     return client.request(request(HttpMethod.POST, tunnel, "/upload")).compose(req -> {
       if (withLength) req.putHeader("Content-Length", String.valueOf(size)); else req.setChunked(true);
       Future<HttpClientResponse> response = req.response();
-      new Object() {
-        long index;
-
-        void pump() {
-          while (index * Stream.BLOCK < size) {
-            req.write(Stream.block(seed, index, (int) Math.min(Stream.BLOCK, size - index * Stream.BLOCK)));
-            index++;
-            if (req.writeQueueFull()) {
-              req.drainHandler(v -> pump());
-              return;
-            }
-          }
-          req.end();
-        }
-      }.pump();
+      Stream.write(req, seed, size, req::end);
       return response.compose(res -> res.body().map(body -> {
         assertEquals(200, res.statusCode());
         return new JsonObject(body);
