@@ -71,6 +71,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
 
   /** Installs the handlers and the read gate, and takes the seat. Call on the socket's context. */
   public void start() {
+    DirectWrites.install(channel);
     gate = ReadGate.install(channel, budget, this::holding, metrics);
     ws.frameHandler(this::onFrame);
     ws.pongHandler(pong -> heard = true);
@@ -226,9 +227,18 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
 
   // ---- Peer: what the other side of the pair may ask of this one, from its own thread ----
 
+  /** Counted at once, written on this socket's own event loop: the only thread that writes to it ({@link DirectWrites}). */
   @Override
   public void send(WebSocketFrame frame, int bytes) {
     queue.add(bytes);
+    if (channel.eventLoop().inEventLoop()) {
+      write(frame, bytes);
+    } else {
+      context.runOnContext(v -> write(frame, bytes));
+    }
+  }
+
+  private void write(WebSocketFrame frame, int bytes) {
     ws.writeFrame(frame).onComplete(done -> queue.written(bytes, peer)); // failed writes free their bytes too
   }
 
