@@ -10,6 +10,7 @@ import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairRegistry;
+import io.arcrelay.tunnel.TunnelMetrics;
 import io.arcrelay.tunnel.Tunnels;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -91,7 +92,7 @@ public final class Relay {
       NodeHealth health = new NodeHealth(vertx,
           r instanceof ClusteredPairRegistry clustered ? clustered::outOfService : null);
       TlsFiles tls = config.tls() ? new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())) : null;
-      Tunnels tunnels = config.tunnels() ? new Tunnels(vertx, config, memory) : null;
+      Tunnels tunnels = config.tunnels() ? new Tunnels(vertx, config, memory, new TunnelMetrics(metrics.registry())) : null;
       return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls, tunnels));
     });
   }

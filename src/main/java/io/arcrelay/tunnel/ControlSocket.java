@@ -26,6 +26,7 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
   private final Context context;
   private final Keepalive keepalive;
   private final TunnelNames names;
+  private final TunnelMetrics metrics;
   private final String owner;
   private final String urlPrefix;
   private final String urlSuffix;
@@ -36,12 +37,13 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
   private int silentTicks;
 
   /** The public URL is {@code urlPrefix + name + urlSuffix}, e.g. {@code http://} and {@code .localhost:8765/}. */
-  ControlSocket(ServerWebSocket ws, Context context, Keepalive keepalive, TunnelNames names, String owner,
-      String urlPrefix, String urlSuffix) {
+  ControlSocket(ServerWebSocket ws, Context context, Keepalive keepalive, TunnelNames names, TunnelMetrics metrics,
+      String owner, String urlPrefix, String urlSuffix) {
     this.ws = ws;
     this.context = context;
     this.keepalive = keepalive;
     this.names = names;
+    this.metrics = metrics;
     this.owner = owner;
     this.urlPrefix = urlPrefix;
     this.urlSuffix = urlSuffix;
@@ -60,6 +62,7 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
       keepalive.forget(this);
       if (name != null) {
         names.remove(name, this);
+        metrics.sessionLeft();
         log.info("tunnel {}: agent session left", name);
       }
     });
@@ -89,7 +92,11 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
       return;
     }
     name = chosen;
-    if (closed) names.remove(name, this); // it closed while registering
+    if (closed) {
+      names.remove(name, this); // it closed while registering
+    } else {
+      metrics.sessionOnline(); // counted once it can be counted out by the close handler
+    }
     log.info("tunnel {}: agent session online", name);
     ws.writeTextMessage(new JsonObject().put("type", "registered").put("name", name)
         .put("url", urlPrefix + name + urlSuffix).put("session", id).encode());

@@ -34,6 +34,7 @@ public final class TunnelRouter {
       side = session == null ? null : VisitorSide.open(name, session, context, channel, keepalive, tunnels);
     }
     if (side == null) {
+      tunnels.metrics().answered(404);
       request.response().setStatusCode(404)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
           .end(TunnelPages.offline(name));

@@ -22,16 +22,18 @@ public final class Tunnels {
   private final TunnelTokens tokens;
   private final TunnelNames names = new TunnelNames();
   private final LocalPairRegistry links;
-  private final LinkMetrics linkMetrics = new LinkMetrics();
+  private final TunnelMetrics metrics;
   private final TrustedProxies proxies;
   private final MemoryBudget memory;
 
-  public Tunnels(Vertx vertx, RelayConfig config, MemoryBudget memory) {
+  /** {@code metrics}: the tunnels' meters, also what the links' registry reports to (never the pair metrics). */
+  public Tunnels(Vertx vertx, RelayConfig config, MemoryBudget memory, TunnelMetrics metrics) {
     this.config = config;
     this.memory = memory;
+    this.metrics = metrics;
     this.tokens = new TunnelTokens(config.tunnelTokens());
     // A link's side A is its visitor; it waits for the agent's data connection at most this long.
-    this.links = new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), linkMetrics);
+    this.links = new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), metrics);
     this.proxies = TrustedProxies.parse(config.trustedProxies());
   }
 
@@ -75,8 +77,8 @@ public final class Tunnels {
     return links;
   }
 
-  LinkMetrics linkMetrics() {
-    return linkMetrics;
+  TunnelMetrics metrics() {
+    return metrics;
   }
 
   MemoryBudget memory() {
