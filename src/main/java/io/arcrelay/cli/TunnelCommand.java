@@ -1,5 +1,7 @@
 package io.arcrelay.cli;
 
+import io.arcrelay.tunnel.agent.StatusLine;
+import io.arcrelay.tunnel.agent.TrafficCounters;
 import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -10,9 +12,10 @@ import sun.misc.Signal;
 
 /**
  * {@code arc-relay tunnel}: exposes a local HTTP or WebSocket service through the relay at
- * {@code http://<name>.<tunnelDomain>/}. Prints the public URL once online, a line per change of
- * state, reconnects by itself, and leaves cleanly on Ctrl-C. Exit codes: 0 after Ctrl-C, 1 when the
- * relay refuses for good (token, name taken), 2 for bad flags.
+ * {@code http://<name>.<tunnelDomain>/}. Prints the public URL once online (stdout) and its status
+ * on stderr ({@link StatusLine}: a redrawn line on a terminal, plain lines elsewhere), reconnects by
+ * itself, and leaves cleanly on Ctrl-C. Exit codes: 0 after Ctrl-C, 1 when the relay refuses for
+ * good (token, name taken), 2 for bad flags.
  */
 @Command(name = "tunnel", description = "Expose a local HTTP or WebSocket service through the relay.")
 final class TunnelCommand implements Callable<Integer> {
@@ -46,9 +49,14 @@ final class TunnelCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, secret, name),
-          line -> System.err.println("arc-relay tunnel: " + line));
-      agent.start().onSuccess(url -> System.out.println(url));
+      TrafficCounters traffic = new TrafficCounters();
+      StatusLine status = StatusLine.onStderr(traffic, to);
+      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, secret, name), status, traffic);
+      status.start(vertx);
+      agent.start().onSuccess(url -> status.above(() -> {
+        System.out.println(url);
+        System.out.flush();
+      }));
       // Ctrl-C or SIGTERM: close the control socket with 1000, so the relay frees the session at once,
       // then exit 0 (handled here, as StartCommand does, instead of the JVM's exit by signal).
       for (String signal : new String[] {"INT", "TERM"}) Signal.handle(new Signal(signal), sig -> agent.stop());

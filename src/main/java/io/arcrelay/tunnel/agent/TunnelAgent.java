@@ -21,7 +21,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +45,21 @@ public final class TunnelAgent {
   /** Where and as whom the agent connects. {@code name} may be null for a random one. */
   public record Options(URI to, URI relay, String token, String name) {}
 
+  /** Where the agent stands. */
+  public enum State { CONNECTING, ONLINE, RECONNECTING, STOPPED }
+
+  /** Told of every change of state (the CLI's status line), on the agent's threads. */
+  public interface Listener {
+    /** The agent is now in {@code state}; {@code line} says what happened, in words. */
+    void changed(State state, String line);
+
+    /** The tunnel's public URL, told before each change to {@link State#ONLINE}. */
+    default void registered(String url) {}
+  }
+
   private final Vertx vertx;
   private final Options options;
-  private final Consumer<String> status;
+  private final Listener listener;
   /** The agent pings the relay this often, and takes it for gone after three times as long unheard. */
   private static final long PING_MS = 10_000;
 
@@ -58,17 +69,23 @@ public final class TunnelAgent {
   private final Backoff backoff = new Backoff(250, 15_000, bound -> ThreadLocalRandom.current().nextLong(bound));
   private final Promise<String> online = Promise.promise();
   private final Promise<Void> stopped = Promise.promise();
-  private final LongAdder requests = new LongAdder();
+  private final TrafficCounters traffic;
   private volatile String name;
   private volatile String session;
   private volatile WebSocket control;
   private volatile boolean stopping;
 
-  /** {@code status}: one line per change of state (the CLI prints them). */
+  /** {@code status}: one line per change of state. */
   public TunnelAgent(Vertx vertx, Options options, Consumer<String> status) {
+    this(vertx, options, (state, line) -> status.accept(line), new TrafficCounters());
+  }
+
+  /** {@code listener}: told of each change of state; {@code traffic}: counts what the data links carry. */
+  public TunnelAgent(Vertx vertx, Options options, Listener listener, TrafficCounters traffic) {
     this.vertx = vertx;
     this.options = options;
-    this.status = status;
+    this.listener = listener;
+    this.traffic = traffic;
     this.name = options.name();
     this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(1024 * 1024)
@@ -102,7 +119,7 @@ public final class TunnelAgent {
     WebSocket ws = control;
     Future<Void> closed = ws == null ? Future.succeededFuture() : ws.close((short) 1000, "agent leaving");
     return closed.eventually(() -> {
-      status.accept("stopped after " + requests.sum() + " requests");
+      listener.changed(State.STOPPED, "stopped after " + traffic.requests() + " requests");
       stopped.tryComplete();
       return Future.succeededFuture();
     });
@@ -110,7 +127,7 @@ public final class TunnelAgent {
 
   private void connect() {
     if (stopping) return;
-    status.accept("connecting to " + options.relay());
+    listener.changed(State.CONNECTING, "connecting to " + options.relay());
     controlClient.connect(connectOptions(AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
       if (connected.failed()) {
         if (connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
@@ -151,7 +168,8 @@ public final class TunnelAgent {
         session = message.getString("session");
         backoff.reset();
         String url = message.getString("url");
-        status.accept("online: " + url + " -> " + options.to());
+        listener.registered(url);
+        listener.changed(State.ONLINE, "online: " + url + " -> " + options.to());
         online.tryComplete(url);
       }
       case "open" -> openLink(message.getString("id"));
@@ -169,7 +187,7 @@ public final class TunnelAgent {
         log.info("data connection refused: {}", connected.cause().getMessage());
         return;
       }
-      new DataLink(connected.result(), local, options.to(), requests::increment).start();
+      new DataLink(connected.result(), local, options.to(), traffic).start();
     });
   }
 
@@ -183,13 +201,13 @@ public final class TunnelAgent {
     control = null;
     if (stopping) return;
     long delay = backoff.nextDelayMs();
-    status.accept("reconnecting in " + delay + " ms: " + why);
+    listener.changed(State.RECONNECTING, "reconnecting in " + delay + " ms: " + why);
     vertx.setTimer(Math.max(1, delay), id -> connect());
   }
 
   private void giveUp(String why) {
     stopping = true;
-    status.accept("stopped: " + why);
+    listener.changed(State.STOPPED, "stopped: " + why);
     online.tryFail(why);
     stopped.tryFail(why);
   }
