@@ -58,7 +58,7 @@ public final class RelayVerticle extends VerticleBase {
       health.addRoutes(router);
       new MetricsEndpoint(node.metrics()).addRoutes(router);
     }
-    TunnelRouter tunnels = node.tunnels() == null ? null : new TunnelRouter(node.tunnels(), keepalive);
+    TunnelRouter tunnels = node.tunnels() == null ? null : new TunnelRouter(node.tunnels(), keepalive, node.admission());
     if (node.tunnels() != null) new AgentEndpoint(node.tunnels(), keepalive, node.admission()).addRoutes(router);
     new PairEndpoint(node.registry(), keepalive, config, node.memory(), node.admission(), node.metrics())
         .addRoutes(router);

@@ -1,10 +1,15 @@
 package io.arcrelay.cli;
 
+import io.arcrelay.tunnel.VisitorPolicy;
 import io.arcrelay.tunnel.agent.StatusLine;
 import io.arcrelay.tunnel.agent.TrafficCounters;
 import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,6 +41,18 @@ final class TunnelCommand implements Callable<Integer> {
   @Option(names = "--name", paramLabel = "<name>", description = "the tunnel's name (default: a random one)")
   private String name;
 
+  /** Where the visitors' credentials may come from instead of --basic-auth. */
+  static final String BASIC_AUTH_ENV = "ARC_RELAY_TUNNEL_BASIC_AUTH";
+
+  @Option(names = "--basic-auth", paramLabel = "<user:pass>",
+      description = "visitors must log in with this user and password (or env " + BASIC_AUTH_ENV + "); "
+          + "the app then never sees their Authorization header")
+  private String basicAuth;
+
+  @Option(names = "--allow", paramLabel = "<cidr>",
+      description = "only visitors from this address or CIDR range, e.g. 203.0.113.0/24 (repeatable)")
+  private List<String> allow = new ArrayList<>();
+
   @Override
   public Integer call() {
     String secret = token != null ? token : System.getenv(TOKEN_ENV);
@@ -47,11 +64,20 @@ final class TunnelCommand implements Callable<Integer> {
       System.err.println("arc-relay tunnel: --to must be an http:// or https:// URL");
       return 2;
     }
+    String credentials = basicAuth != null ? basicAuth : System.getenv(BASIC_AUTH_ENV);
+    try {
+      // The relay's own check, here first: a typo is exit 2 at once, not a refusal after connecting.
+      VisitorPolicy.fromHello(new JsonObject().put("basicAuth", credentials).put("allow", new JsonArray(allow)));
+    } catch (IllegalArgumentException bad) {
+      System.err.println("arc-relay tunnel: " + bad.getMessage().replace("basicAuth", "--basic-auth").replace("allow", "--allow"));
+      return 2;
+    }
     Vertx vertx = Vertx.vertx();
     try {
       TrafficCounters traffic = new TrafficCounters();
       StatusLine status = StatusLine.onStderr(traffic, to);
-      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, secret, name), status, traffic);
+      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, secret, name), status, traffic)
+          .restrictVisitors(credentials, allow);
       status.start(vertx);
       agent.start().onSuccess(url -> status.above(() -> {
         System.out.println(url);

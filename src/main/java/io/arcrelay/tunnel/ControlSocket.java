@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * free once its last session has gone.
  *
  * <p>Messages are JSON text frames: {@code {"type":"hello","v":1,"name":"myapp"}} from the agent
- * ({@code name} optional); {@code registered} with the name, public URL and session id,
+ * ({@code name} optional, and {@code basicAuth} and {@code allow} restricting visitors, see
+ * {@link VisitorPolicy}); {@code registered} with the name, public URL and session id,
  * {@code open} with a link id, and {@code error} (then close 4009 for a taken name, 4000 for a bad
  * hello) from the relay.
  */
@@ -86,8 +87,15 @@ final class ControlSocket implements TunnelNames.Session, Keepalive.Watched {
       refuse("bad-hello", 4000, "a tunnel name is one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
       return;
     }
+    VisitorPolicy policy;
+    try {
+      policy = VisitorPolicy.fromHello(hello);
+    } catch (IllegalArgumentException bad) {
+      refuse("bad-hello", 4000, bad.getMessage());
+      return;
+    }
     String chosen = wanted != null ? wanted : names.freeName();
-    if (names.register(chosen, this) == TunnelNames.Registration.NAME_TAKEN) {
+    if (names.register(chosen, this, policy) == TunnelNames.Registration.NAME_TAKEN) {
       refuse("name-taken", 4009, "tunnel name " + chosen + " is held by another token");
       return;
     }

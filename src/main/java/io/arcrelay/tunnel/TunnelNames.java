@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Which agent sessions serve which tunnel name, on this node. A name belongs to the token (its
@@ -36,12 +37,21 @@ public final class TunnelNames {
   /** The answer to a registration. */
   public enum Registration { REGISTERED, NAME_TAKEN }
 
-  private record Tunnel(String owner, List<Session> sessions, AtomicInteger next) {}
+  private record Tunnel(String owner, List<Session> sessions, AtomicInteger next, AtomicReference<VisitorPolicy> policy) {}
 
   private final ConcurrentHashMap<String, Tunnel> tunnels = new ConcurrentHashMap<>();
 
-  /** Adds {@code session} to the tunnel {@code name}, unless another token's session holds it. */
+  /** Adds {@code session} to the tunnel {@code name}, unless another token's session holds it; no visitor restrictions. */
   public Registration register(String name, Session session) {
+    return register(name, session, VisitorPolicy.OPEN);
+  }
+
+  /**
+   * Adds {@code session} to the tunnel {@code name}, unless another token's session holds it. Its
+   * {@code policy} (from the newest hello) replaces the tunnel's, in the same step, so another token
+   * can never change who may visit a name it does not hold.
+   */
+  public Registration register(String name, Session session, VisitorPolicy policy) {
     Registration[] answer = new Registration[1];
     tunnels.compute(name, (n, tunnel) -> {
       if (tunnel == null || tunnel.sessions().isEmpty() || !tunnel.owner().equals(session.owner())) {
@@ -49,8 +59,9 @@ public final class TunnelNames {
           answer[0] = Registration.NAME_TAKEN;
           return tunnel;
         }
-        tunnel = new Tunnel(session.owner(), new CopyOnWriteArrayList<>(), new AtomicInteger());
+        tunnel = new Tunnel(session.owner(), new CopyOnWriteArrayList<>(), new AtomicInteger(), new AtomicReference<>());
       }
+      tunnel.policy().set(policy);
       tunnel.sessions().add(session);
       answer[0] = Registration.REGISTERED;
       return tunnel;
@@ -81,6 +92,12 @@ public final class TunnelNames {
       }
     }
     return null;
+  }
+
+  /** Who may visit {@code name}: its newest hello's policy, {@link VisitorPolicy#OPEN} when nobody serves it. */
+  public VisitorPolicy policy(String name) {
+    Tunnel tunnel = tunnels.get(name);
+    return tunnel == null ? VisitorPolicy.OPEN : tunnel.policy().get();
   }
 
   /** The session left: the name is free once its last session has gone. */

@@ -15,10 +15,12 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -74,6 +76,8 @@ public final class TunnelAgent {
   private volatile String session;
   private volatile WebSocket control;
   private volatile boolean stopping;
+  private volatile String basicAuth; // "user:pass" visitors must show, or null
+  private volatile List<String> allow = List.of(); // addresses and CIDR ranges visitors must come from
 
   /** {@code status}: one line per change of state. */
   public TunnelAgent(Vertx vertx, Options options, Consumer<String> status) {
@@ -100,6 +104,17 @@ public final class TunnelAgent {
     // Each data link has a connection of its own (DataLink.localConnection), but connect() still
     // counts against the pool size: with the default 5, the sixth link's request waited (TunnelSingleNodeTest).
     this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(10_000));
+  }
+
+  /**
+   * Restricts who may visit the tunnel: {@code basicAuth} ({@code user:pass}, or null) and
+   * {@code allow} (addresses or CIDR ranges; empty: any). Sent in every hello; the relay checks
+   * each visitor's request. Call before {@link #start()}.
+   */
+  public TunnelAgent restrictVisitors(String basicAuth, List<String> allow) {
+    this.basicAuth = basicAuth;
+    this.allow = List.copyOf(allow);
+    return this;
   }
 
   /** Connects; the future completes with the tunnel's public URL once registered the first time. */
@@ -150,6 +165,8 @@ public final class TunnelAgent {
       });
       JsonObject hello = new JsonObject().put("type", "hello").put("v", 1).put("agent", "arc-relay");
       if (name != null) hello.put("name", name);
+      if (basicAuth != null) hello.put("basicAuth", basicAuth);
+      if (!allow.isEmpty()) hello.put("allow", new JsonArray(allow));
       ws.writeTextMessage(hello.encode());
     });
   }
