@@ -1,6 +1,7 @@
 package io.arcrelay.tunnel.agent;
 
 import io.arcrelay.tunnel.AgentEndpoint;
+import io.arcrelay.tunnel.LinkMessages;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -101,9 +102,11 @@ public final class TunnelAgent {
         .setReadIdleTimeout((int) (3 * PING_MS / 1000))
         .setTryUsePerMessageCompression(false)
         .setTryUsePerFrameCompression(false));
+    // Response bodies arrive in chunks of LinkMessages.MAX_CHUNK, not Vert.x's 8 KiB: each chunk is one
+    // message through the relay, so a download takes a quarter of the messages (docs/benchmarks.md).
     // Each data link has a connection of its own (DataLink.localConnection), but connect() still
     // counts against the pool size: with the default 5, the sixth link's request waited (TunnelSingleNodeTest).
-    this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(10_000));
+    this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxChunkSize(LinkMessages.MAX_CHUNK), new PoolOptions().setHttp1MaxSize(10_000));
   }
 
   /**
