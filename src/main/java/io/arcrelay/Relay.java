@@ -10,6 +10,7 @@ import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairRegistry;
+import io.arcrelay.tunnel.TunnelMetrics;
 import io.arcrelay.tunnel.Tunnels;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -83,7 +84,9 @@ public final class Relay {
     Future<PairRegistry> registry = vertx.isClustered()
         ? ClusteredPairRegistry.create(vertx, config.pairTtl(), config.clusterQuorum(), metrics, memory)
         : Future.succeededFuture(new LocalPairRegistry(vertx, config.pairTtl(), metrics));
-    Future<Tunnels> tunnels = config.tunnels() ? Tunnels.start(vertx, config, memory) : Future.succeededFuture();
+    Future<Tunnels> tunnels = config.tunnels()
+        ? Tunnels.start(vertx, config, memory, new TunnelMetrics(metrics.registry()))
+        : Future.succeededFuture();
     return Future.all(registry, tunnels).compose(started -> {
       PairRegistry r = registry.result();
       metrics.observe(r::census);

@@ -1,8 +1,15 @@
 package io.arcrelay.cli;
 
+import io.arcrelay.tunnel.VisitorPolicy;
+import io.arcrelay.tunnel.agent.StatusLine;
+import io.arcrelay.tunnel.agent.TrafficCounters;
 import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,9 +17,10 @@ import sun.misc.Signal;
 
 /**
  * {@code arc-relay tunnel}: exposes a local HTTP or WebSocket service through the relay at
- * {@code http://<name>.<tunnelDomain>/}. Prints the public URL once online, a line per change of
- * state, reconnects by itself, and leaves cleanly on Ctrl-C. Exit codes: 0 after Ctrl-C, 1 when the
- * relay refuses for good (token, name taken), 2 for bad flags.
+ * {@code http://<name>.<tunnelDomain>/}. Prints the public URL once online (stdout) and its status
+ * on stderr ({@link StatusLine}: a redrawn line on a terminal, plain lines elsewhere), reconnects by
+ * itself, and leaves cleanly on Ctrl-C. Exit codes: 0 after Ctrl-C, 1 when the relay refuses for
+ * good (token, name taken), 2 for bad flags.
  */
 @Command(name = "tunnel", description = "Expose a local HTTP or WebSocket service through the relay.")
 final class TunnelCommand implements Callable<Integer> {
@@ -37,6 +45,18 @@ final class TunnelCommand implements Callable<Integer> {
   @Option(names = "--name", paramLabel = "<name>", description = "the tunnel's name (default: a random one)")
   private String name;
 
+  /** Where the visitors' credentials may come from instead of --basic-auth. */
+  static final String BASIC_AUTH_ENV = "ARC_RELAY_TUNNEL_BASIC_AUTH";
+
+  @Option(names = "--basic-auth", paramLabel = "<user:pass>",
+      description = "visitors must log in with this user and password (or env " + BASIC_AUTH_ENV + "); "
+          + "the app then never sees their Authorization header")
+  private String basicAuth;
+
+  @Option(names = "--allow", paramLabel = "<cidr>",
+      description = "only visitors from this address or CIDR range, e.g. 203.0.113.0/24 (repeatable)")
+  private List<String> allow = new ArrayList<>();
+
   @Override
   public Integer call() {
     String secret = token != null ? token : System.getenv(TOKEN_ENV);
@@ -48,11 +68,25 @@ final class TunnelCommand implements Callable<Integer> {
       System.err.println("arc-relay tunnel: --to must be an http:// or https:// URL");
       return 2;
     }
+    String credentials = basicAuth != null ? basicAuth : System.getenv(BASIC_AUTH_ENV);
+    try {
+      // The relay's own check, here first: a typo is exit 2 at once, not a refusal after connecting.
+      VisitorPolicy.fromHello(new JsonObject().put("basicAuth", credentials).put("allow", new JsonArray(allow)));
+    } catch (IllegalArgumentException bad) {
+      System.err.println("arc-relay tunnel: " + bad.getMessage().replace("basicAuth", "--basic-auth").replace("allow", "--allow"));
+      return 2;
+    }
     Vertx vertx = Vertx.vertx();
     try {
-      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, dataRelay != null ? dataRelay : relay, secret, name),
-          line -> System.err.println("arc-relay tunnel: " + line));
-      agent.start().onSuccess(url -> System.out.println(url));
+      TrafficCounters traffic = new TrafficCounters();
+      StatusLine status = StatusLine.onStderr(traffic, to);
+      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, dataRelay != null ? dataRelay : relay, secret, name), status, traffic)
+          .restrictVisitors(credentials, allow);
+      status.start(vertx);
+      agent.start().onSuccess(url -> status.above(() -> {
+        System.out.println(url);
+        System.out.flush();
+      }));
       // Ctrl-C or SIGTERM: close the control socket with 1000, so the relay frees the session at once,
       // then exit 0 (handled here, as StartCommand does, instead of the JVM's exit by signal).
       for (String signal : new String[] {"INT", "TERM"}) Signal.handle(new Signal(signal), sig -> agent.stop());

@@ -145,6 +145,20 @@ public final class Admission {
         .onComplete(written -> request.connection().close()); // whatever the client asked, this connection is done
   }
 
+  /**
+   * True when the client behind {@code request} was refused more than {@code refusalsPerIp} times in
+   * the last minute. A restricted tunnel then answers it 429 without checking, so its password or
+   * allowlist cannot be probed faster than pair codes.
+   */
+  public boolean refusedTooOften(Visitor visitor, HttpServerRequest request) {
+    return refusals.exhausted(visitor.client(request, proxies), System.nanoTime());
+  }
+
+  /** A tunnel turned the client behind {@code request} away (401, 403): it counts as a guess, as a wrong code does. */
+  public void tunnelVisitorRefused(Visitor visitor, HttpServerRequest request) {
+    refusals.tryTake(visitor.client(request, proxies), System.nanoTime());
+  }
+
   void cut(Cut why) {
     metrics.cut(why);
   }

@@ -59,7 +59,7 @@ public final class AgentEndpoint {
     String urlPrefix = (publicTls(request) ? "https" : "http") + "://";
     String urlSuffix = "." + tunnels.config().tunnelDomain() + port(request.authority()) + "/";
     request.toWebSocket().onSuccess(ws ->
-        new ControlSocket(ws, context, keepalive, tunnels.names(), owner, urlPrefix, urlSuffix).start());
+        new ControlSocket(ws, context, keepalive, tunnels.names(), tunnels.metrics(), owner, urlPrefix, urlSuffix).start());
   }
 
   private void data(RoutingContext rc) {
@@ -75,7 +75,7 @@ public final class AgentEndpoint {
       code = null;
     }
     if (code == null) {
-      admission.refuse(ConnectionGuard.visitor(request), request, Refusal.UNKNOWN_LINK, null);
+      refuseUnknownLink(request);
       return;
     }
     Context context = rc.vertx().getOrCreateContext();
@@ -84,14 +84,14 @@ public final class AgentEndpoint {
     request.pause();
     tunnels.links().join(code).onComplete(joined -> {
       if (joined.failed()) {
-        admission.refuse(ConnectionGuard.visitor(request), request, Refusal.UNKNOWN_LINK, null);
+        refuseUnknownLink(request);
         return;
       }
       Seat seat = joined.result();
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.succeeded()) {
           new RelaySocket(upgraded.result(), channel, context, seat, keepalive, tunnels.config(), tunnels.memory(),
-              tunnels.linkMetrics()).start();
+              tunnels.metrics()).start();
         } else {
           seat.leave(PairEnd.CLOSED);
         }
@@ -112,6 +112,7 @@ public final class AgentEndpoint {
     Refusal refusal = owner != null ? admission.screenAuthenticated(visitor, request) : admission.screen(visitor, request);
     if (refusal == null && owner == null) refusal = Refusal.TUNNEL_TOKEN;
     if (refusal != null) {
+      if (refusal == Refusal.TUNNEL_TOKEN) tunnels.metrics().refused(TunnelMetrics.Refusal.TOKEN);
       admission.refuse(visitor, request, refusal, null);
       return null;
     }
@@ -126,6 +127,11 @@ public final class AgentEndpoint {
     if (tunnels.config().tls()) return true;
     String peer = request.remoteAddress().hostAddress();
     return tunnels.proxies().trusts(peer) && "https".equalsIgnoreCase(request.getHeader("X-Forwarded-Proto"));
+  }
+
+  private void refuseUnknownLink(HttpServerRequest request) {
+    tunnels.metrics().refused(TunnelMetrics.Refusal.UNKNOWN);
+    admission.refuse(ConnectionGuard.visitor(request), request, Refusal.UNKNOWN_LINK, null);
   }
 
   /** {@code :port} as the agent reached the relay, so the public URL uses the same port; empty for none. */

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * free once its last session has gone.
  *
  * <p>Messages are JSON text frames: {@code {"type":"hello","v":1,"name":"myapp"}} from the agent
- * ({@code name} optional); {@code registered} with the name, public URL and session id,
+ * ({@code name} optional, and {@code basicAuth} and {@code allow} restricting visitors, see
+ * {@link VisitorPolicy}); {@code registered} with the name, public URL and session id,
  * {@code open} with a link id, and {@code error} (then close 4009 for a taken name, 4000 for a bad
  * hello) from the relay; 1013 when the name map does not answer (the agent tries again).
  */
@@ -29,23 +30,27 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
   private final Context context;
   private final Keepalive keepalive;
   private final TunnelNames names;
+  private final TunnelMetrics metrics;
   private final String owner;
   private final String urlPrefix;
   private final String urlSuffix;
   private final String id = Tunnels.newId();
   private boolean helloSeen;
   private volatile String name; // set once the hello registered
+  private boolean online; // registered, and counted in the sessions gauge
+  private volatile VisitorPolicy policy = VisitorPolicy.OPEN; // from the hello
   private volatile boolean closed;
   private boolean heard = true;
   private int silentTicks;
 
   /** The public URL is {@code urlPrefix + name + urlSuffix}, e.g. {@code http://} and {@code .localhost:8765/}. */
-  ControlSocket(ServerWebSocket ws, Context context, Keepalive keepalive, TunnelNames names, String owner,
-      String urlPrefix, String urlSuffix) {
+  ControlSocket(ServerWebSocket ws, Context context, Keepalive keepalive, TunnelNames names, TunnelMetrics metrics,
+      String owner, String urlPrefix, String urlSuffix) {
     this.ws = ws;
     this.context = context;
     this.keepalive = keepalive;
     this.names = names;
+    this.metrics = metrics;
     this.owner = owner;
     this.urlPrefix = urlPrefix;
     this.urlSuffix = urlSuffix;
@@ -62,8 +67,9 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
     ws.closeHandler(v -> {
       closed = true;
       keepalive.forget(this);
-      if (name != null) {
-        names.remove(name, this);
+      if (name != null) names.remove(name, this);
+      if (online) {
+        metrics.sessionLeft();
         log.info("tunnel {}: agent session left", name);
       }
     });
@@ -88,6 +94,12 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
       refuse("bad-hello", 4000, "a tunnel name is one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
       return;
     }
+    try {
+      policy = VisitorPolicy.fromHello(hello);
+    } catch (IllegalArgumentException bad) {
+      refuse("bad-hello", 4000, bad.getMessage());
+      return;
+    }
     register(wanted != null ? wanted : TunnelNames.randomName(), wanted != null ? 1 : RANDOM_NAME_TRIES);
   }
 
@@ -109,6 +121,8 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
           names.remove(name, this); // it closed while registering
           return;
         }
+        online = true;
+        metrics.sessionOnline();
         log.info("tunnel {}: agent session online", name);
         ws.writeTextMessage(new JsonObject().put("type", "registered").put("name", name)
             .put("url", urlPrefix + name + urlSuffix).put("session", id).encode());
@@ -153,6 +167,11 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
     if (closed) return Future.succeededFuture(false);
     context.runOnContext(v -> ws.writeTextMessage(new JsonObject().put("type", "open").put("id", linkId).encode()));
     return Future.succeededFuture(true);
+  }
+
+  @Override
+  public VisitorPolicy policy() {
+    return policy;
   }
 
   @Override

@@ -14,8 +14,9 @@ import java.util.function.Predicate;
  *
  * @param owner    SHA-256 hex of the owning token
  * @param holders  the sessions serving the name, live or not
+ * @param policy   who may visit the tunnel (basic auth, allowlist), in its stored form
  */
-record NameLease(String owner, List<Holder> holders) {
+record NameLease(String owner, List<Holder> holders, VisitorPolicy policy) {
 
   /**
    * One agent session serving the name.
@@ -41,14 +42,20 @@ record NameLease(String owner, List<Holder> holders) {
    * nobody holds the name), or {@code null} when another token's session still serves it. The same
    * token is added at once, even beside a session whose lease has not run out: a reconnecting agent
    * never finds its own name taken. Dead sessions are dropped on the way.
+   *
+   * <p>The tunnel's visitor policy becomes {@code policy} when {@code setPolicy} (a hello) or when
+   * the entry starts anew; a renewal keeps the live entry's, which a newer hello may have set.
    */
-  static NameLease register(NameLease current, String owner, Holder holder, long now, Predicate<String> nodeAlive) {
-    if (current == null) return new NameLease(owner, List.of(holder));
+  static NameLease register(NameLease current, String owner, Holder holder, VisitorPolicy policy, boolean setPolicy,
+      long now, Predicate<String> nodeAlive) {
+    if (current == null) return new NameLease(owner, List.of(holder), policy);
     List<Holder> live = new ArrayList<>(current.live(now, nodeAlive));
-    if (!current.owner.equals(owner) && !live.isEmpty()) return null;
+    boolean othersLive = live.stream().anyMatch(h -> !h.session().equals(holder.session()));
+    if (!current.owner.equals(owner) && othersLive) return null;
+    boolean continued = current.owner.equals(owner) && othersLive;
     live.removeIf(h -> h.session().equals(holder.session()));
     live.add(holder);
-    return new NameLease(owner, live);
+    return new NameLease(owner, live, continued && !setPolicy ? current.policy : policy);
   }
 
   /** Whether {@code session} is one of the holders, live or not. */
@@ -58,7 +65,7 @@ record NameLease(String owner, List<Holder> holders) {
 
   /** The entry without {@code session}; one with no holder left is to be removed from the map. */
   NameLease without(String session) {
-    return new NameLease(owner, holders.stream().filter(h -> !h.session().equals(session)).toList());
+    return new NameLease(owner, holders.stream().filter(h -> !h.session().equals(session)).toList(), policy);
   }
 
   String encode() {
@@ -66,7 +73,9 @@ record NameLease(String owner, List<Holder> holders) {
     for (Holder h : holders) {
       list.add(new JsonObject().put("s", h.session()).put("r", h.router()).put("n", h.node()).put("until", h.until()));
     }
-    return new JsonObject().put("owner", owner).put("sessions", list).encode();
+    JsonObject json = new JsonObject().put("owner", owner).put("sessions", list);
+    if (policy != VisitorPolicy.OPEN) json.put("policy", policy.toJson());
+    return json.encode();
   }
 
   static NameLease decode(String value) {
@@ -76,6 +85,7 @@ record NameLease(String owner, List<Holder> holders) {
       JsonObject h = (JsonObject) o;
       holders.add(new Holder(h.getString("s"), h.getString("r"), h.getString("n"), h.getLong("until")));
     }
-    return new NameLease(json.getString("owner"), holders);
+    JsonObject policy = json.getJsonObject("policy");
+    return new NameLease(json.getString("owner"), holders, policy == null ? VisitorPolicy.OPEN : VisitorPolicy.fromJson(policy));
   }
 }

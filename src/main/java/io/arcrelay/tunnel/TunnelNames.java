@@ -69,6 +69,9 @@ public final class TunnelNames {
 
   /** A session whose control socket is on this node. */
   public interface Hosted extends Session {
+    /** Who may visit the tunnel, as its agent's hello said. */
+    VisitorPolicy policy();
+
     /**
      * Another token holds the name now (taken while this session could not renew its lease, in a
      * split cluster): the session must end.
@@ -129,10 +132,13 @@ public final class TunnelNames {
         + "-" + random.nextInt(1000, 10_000);
   }
 
-  /** Adds {@code socket}'s session to the tunnel {@code name}, unless another token's session holds it. */
+  /**
+   * Adds {@code socket}'s session to the tunnel {@code name}, unless another token's session holds
+   * it. Its visitor policy becomes the tunnel's: the newest hello decides for all its sessions.
+   */
   public Future<Registration> register(String name, Hosted socket) {
     hosted.put(socket.id(), new Local(name, socket));
-    return lease(name, socket).andThen(done -> {
+    return lease(name, socket, true, WRITE_ATTEMPTS).andThen(done -> {
       cache.remove(name);
       if (done.failed() || done.result() != Registration.REGISTERED) hosted.remove(socket.id());
     });
@@ -161,6 +167,11 @@ public final class TunnelNames {
     });
   }
 
+  /** Who may visit {@code name}: its entry's policy (read at most 1 s ago), open when nobody holds it. */
+  public Future<VisitorPolicy> policy(String name) {
+    return read(name).map(lease -> lease == null ? VisitorPolicy.OPEN : lease.policy());
+  }
+
   /** Takes this node's sessions out of their names and stops listening. */
   public Future<Void> close() {
     vertx.cancelTimer(renewTimer);
@@ -169,20 +180,21 @@ public final class TunnelNames {
     return Future.join(removed).transform(v -> consumer.unregister());
   }
 
-  /** Registers {@code socket}'s session, or renews its lease: one compare-and-set, retried on a race. */
-  private Future<Registration> lease(String name, Hosted socket) {
-    return lease(name, socket, WRITE_ATTEMPTS);
-  }
-
-  private Future<Registration> lease(String name, Hosted socket, int attempts) {
+  /**
+   * Registers {@code socket}'s session, or renews its lease: one compare-and-set, retried on a race.
+   * A registration sets the tunnel's visitor policy to the socket's; a renewal keeps the entry's
+   * (another session's newer hello may have set it), unless the entry is made anew.
+   */
+  private Future<Registration> lease(String name, Hosted socket, boolean setPolicy, int attempts) {
     return map.get(name).compose(old -> {
       long now = membership.clock().getAsLong();
       NameLease.Holder me = new NameLease.Holder(socket.id(), router, membership.node(), now + LEASE_MS);
-      NameLease next = NameLease.register(old == null ? null : NameLease.decode(old), socket.owner(), me, now, membership.alive());
+      NameLease next = NameLease.register(old == null ? null : NameLease.decode(old), socket.owner(), me,
+          socket.policy(), setPolicy, now, membership.alive());
       if (next == null) return Future.succeededFuture(Registration.NAME_TAKEN);
       return write(name, old, next).compose(written -> {
         if (written) return Future.succeededFuture(Registration.REGISTERED);
-        if (attempts > 1) return lease(name, socket, attempts - 1);
+        if (attempts > 1) return lease(name, socket, setPolicy, attempts - 1);
         return Future.failedFuture(new IllegalStateException("the tunnel name map kept changing"));
       });
     });
@@ -232,7 +244,7 @@ public final class TunnelNames {
    * so; one that left while its renewal was under way is taken out again.
    */
   private void renewAll() {
-    hosted.forEach((session, local) -> lease(local.name(), local.socket()).onComplete(renewed -> {
+    hosted.forEach((session, local) -> lease(local.name(), local.socket(), false, WRITE_ATTEMPTS).onComplete(renewed -> {
       if (renewed.failed()) {
         log.warn("tunnel {}: lease not renewed: {}", local.name(), renewed.cause().toString());
       } else if (renewed.result() == Registration.NAME_TAKEN && hosted.remove(session, local)) {

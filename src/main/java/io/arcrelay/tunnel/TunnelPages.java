@@ -10,6 +10,21 @@ public final class TunnelPages {
     return page("Tunnel " + code(name) + " is not online", "No agent serves this tunnel right now.");
   }
 
+  /** 401: the tunnel asks for a user and password (the browser shows its own prompt first). */
+  public static String unauthorized(String name) {
+    return page("Tunnel " + code(name) + " needs a user and password", "Its agent set basic authentication.");
+  }
+
+  /** 403: the visitor's address is not on the tunnel's allowlist. */
+  public static String forbidden(String name) {
+    return page("Tunnel " + code(name) + " is not open to your address", "Its agent allows visitors from some addresses only.");
+  }
+
+  /** 429: the visitor's address was refused too often lately (password guessing). */
+  public static String tooManyRefusals(String name) {
+    return page("Tunnel " + code(name) + ": too many refused attempts from your address", "Try again in a minute.");
+  }
+
   /** 502: the agent could not reach its local service ({@code reason} says why). */
   public static String badGateway(String name, String reason) {
     return page("Tunnel " + code(name) + " cannot reach its service", escape(reason));

@@ -1,5 +1,6 @@
 package io.arcrelay.tunnel;
 
+import io.arcrelay.edge.Admission;
 import io.arcrelay.pair.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
@@ -14,7 +15,8 @@ import java.util.Set;
  * Sends every request whose {@code Host} is {@code <name>.<tunnelDomain>} to that tunnel, keep-alive
  * requests included (each is routed by its own {@code Host}); all other requests are left to the
  * pair relay and the ops routes. A tunnel nobody serves gets a 404 page naming it; one whose link
- * cannot be set up (the cluster's maps do not answer) a 503 page.
+ * cannot be set up (the cluster's maps do not answer) a 503 page. A tunnel whose agent restricts
+ * visitors checks each request first ({@link VisitorGate}).
  */
 public final class TunnelRouter {
 
@@ -23,25 +25,34 @@ public final class TunnelRouter {
 
   private final Tunnels tunnels;
   private final Keepalive keepalive;
+  private final VisitorGate gate;
 
   /** {@code keepalive}: the one of the event loop whose requests this router sees. */
-  public TunnelRouter(Tunnels tunnels, Keepalive keepalive) {
+  public TunnelRouter(Tunnels tunnels, Keepalive keepalive, Admission admission) {
     this.tunnels = tunnels;
     this.keepalive = keepalive;
+    this.gate = new VisitorGate(tunnels, admission);
   }
 
   /** Takes {@code request} if it is for a tunnel (true), else leaves it alone (false). On its context. */
   public boolean handle(HttpServerRequest request, Context context) {
     String name = TunnelHost.parse(request.getHeader(HttpHeaders.HOST), tunnels.config().tunnelDomain());
     if (name == null) return false;
-    Channel channel = ((ConnectionBase) request.connection()).channel();
-    VisitorSide side = VisitorSide.serving(channel, name);
-    if (side != null) {
-      side.exchange(request);
-      return true;
-    }
-    request.pause(); // until a data link is open for it
-    open(name, request, context, channel, new HashSet<>());
+    request.pause(); // until the tunnel's policy admits it and a data link is open for it
+    gate.admits(request, name).onComplete(admitted -> {
+      if (admitted.failed()) {
+        page(request, 503, TunnelPages.unavailable(name));
+        return;
+      }
+      if (!admitted.result()) return; // refused by the tunnel's visitor policy, and answered
+      Channel channel = ((ConnectionBase) request.connection()).channel();
+      VisitorSide side = VisitorSide.serving(channel, name);
+      if (side != null) {
+        side.exchange(request);
+      } else {
+        open(name, request, context, channel, new HashSet<>());
+      }
+    });
     return true;
   }
 
@@ -68,7 +79,8 @@ public final class TunnelRouter {
     });
   }
 
-  private static void page(HttpServerRequest request, int status, String html) {
+  private void page(HttpServerRequest request, int status, String html) {
+    tunnels.metrics().answered(status);
     request.response().setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .end(html);

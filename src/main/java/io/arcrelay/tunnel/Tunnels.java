@@ -33,17 +33,17 @@ public final class Tunnels {
   private final TunnelTokens tokens;
   private final TunnelNames names;
   private final PairRegistry links;
-  private final LinkMetrics linkMetrics;
+  private final TunnelMetrics metrics;
   private final TrustedProxies proxies;
   private final MemoryBudget memory;
 
-  private Tunnels(RelayConfig config, TunnelNames names, PairRegistry links, LinkMetrics linkMetrics, MemoryBudget memory) {
+  private Tunnels(RelayConfig config, TunnelNames names, PairRegistry links, TunnelMetrics metrics, MemoryBudget memory) {
     this.config = config;
     this.memory = memory;
+    this.metrics = metrics;
     this.tokens = new TunnelTokens(config.tunnelTokens());
     this.names = names;
     this.links = links;
-    this.linkMetrics = linkMetrics;
     this.proxies = TrustedProxies.parse(config.trustedProxies());
   }
 
@@ -51,14 +51,13 @@ public final class Tunnels {
    * The tunnels of a node: across the cluster when {@code vertx} is clustered (names in a
    * Hazelcast map, links paired through the cluster like pairs), otherwise on this node alone.
    */
-  public static Future<Tunnels> start(Vertx vertx, RelayConfig config, MemoryBudget memory) {
-    LinkMetrics linkMetrics = new LinkMetrics();
+  public static Future<Tunnels> start(Vertx vertx, RelayConfig config, MemoryBudget memory, TunnelMetrics metrics) {
     // A link's side A is its visitor; it waits for the agent's data connection at most this long.
     Future<PairRegistry> links = vertx.isClustered()
-        ? ClusteredPairRegistry.create(vertx, LINK_MAP, config.tunnelConnectTimeout(), config.clusterQuorum(), linkMetrics, memory)
-        : Future.succeededFuture(new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), linkMetrics));
+        ? ClusteredPairRegistry.create(vertx, LINK_MAP, config.tunnelConnectTimeout(), config.clusterQuorum(), metrics, memory)
+        : Future.succeededFuture(new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), metrics));
     return links.compose(registry -> TunnelNames.create(vertx, membership(vertx))
-        .map(names -> new Tunnels(config, names, registry, linkMetrics, memory)));
+        .map(names -> new Tunnels(config, names, registry, metrics, memory)));
   }
 
   private static TunnelNames.Membership membership(Vertx vertx) {
@@ -114,8 +113,8 @@ public final class Tunnels {
     return links;
   }
 
-  LinkMetrics linkMetrics() {
-    return linkMetrics;
+  TunnelMetrics metrics() {
+    return metrics;
   }
 
   MemoryBudget memory() {

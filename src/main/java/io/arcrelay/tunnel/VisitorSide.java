@@ -159,6 +159,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
         .put("h", LinkMessages.headers(headers, upgrading)).put("body", body)));
     if (upgrading) return; // stays paused: toNetSocket needs it unread, and an upgrade carries no body
     current.handler(chunk -> {
+      tunnels.metrics().toAgent(chunk.length());
       LinkMessages.chunks(LinkMessages.BODY, chunk, this::toAgent);
       pauseIfAgentBusy(current::pause);
     });
@@ -189,6 +190,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
       return;
     }
     if (raw) {
+      tunnels.metrics().toVisitor(message.length());
       toVisitorRaw(message, bytes);
       return;
     }
@@ -202,6 +204,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     switch (LinkMessages.tag(message)) {
       case LinkMessages.HEAD -> responseHead(current, new JsonObject(payload));
       case LinkMessages.BODY -> {
+        tunnels.metrics().toVisitor(payload.length());
         response.write(payload).onComplete(done -> queue.written(bytes, peer));
         return;
       }
@@ -225,6 +228,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   private void responseHead(HttpServerRequest current, JsonObject head) {
     int status = head.getInteger("s");
+    tunnels.metrics().answered(status);
     HttpServerResponse response = current.response();
     if (status == 101 && upgrading) {
       raw = true;
@@ -238,6 +242,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
         }
         rawSocket = upgraded.result();
         rawSocket.handler(bytes -> {
+          tunnels.metrics().toAgent(bytes.length());
           LinkMessages.chunks((byte) 0, bytes, this::toAgent);
           pauseIfAgentBusy(rawSocket::pause);
         });
@@ -282,6 +287,8 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
   }
 
   private void page(HttpServerRequest current, int status, String html) {
+    tunnels.metrics().answered(status);
+    if (status == 504) tunnels.metrics().refused(TunnelMetrics.Refusal.TIMEOUT);
     HttpServerResponse response = current.response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");

@@ -57,6 +57,14 @@ class TunnelCommandTest {
     relay.awaitExit();
   }
 
+  @Test
+  void aBadAllowlistIsABadFlag() throws Exception {
+    RelayProcess agent = RelayProcess.start("tunnel", "--to", "http://127.0.0.1:9", "--token", "t",
+        "--allow", "203.0.113.0/24", "--allow", "10.0.0.1/8");
+    assertEquals(2, agent.awaitExit(), agent.stderr());
+    assertTrue(agent.stderr().contains("--allow entry '10.0.0.1/8' is not an IP address or CIDR range"), agent.stderr());
+  }
+
   private int status(int port, String tunnel) {
     try {
       return visitors.request(new RequestOptions().setMethod(HttpMethod.GET)

@@ -8,6 +8,8 @@ import io.arcrelay.Http;
 import io.arcrelay.Relay;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
+import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.Setting;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
@@ -34,8 +36,10 @@ class MetricsEndpointTest {
   @BeforeEach
   void start() {
     RelayMetrics metrics = new RelayMetrics();
-    vertx = Relay.vertx(TestRelays.config(), metrics).await();
-    relay = Relay.start(vertx, TestRelays.config(), metrics).await();
+    // Tunnels on, so that their meters exist too (the dashboard queries them); pairs work as without.
+    RelayConfig config = TestRelays.config(Setting.TUNNEL_TOKENS, "metrics-test-token");
+    vertx = Relay.vertx(config, metrics).await();
+    relay = Relay.start(vertx, config, metrics).await();
     http = new Http(vertx, relay.port());
     ws = TestClient.newClient(vertx);
   }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The local web app behind a tunnel's agent, a real Vert.x server:
- * {@code GET /hello} answers the forwarded headers it saw as JSON; {@code GET /download?size=N&seed=S[&chunked]}
+ * {@code GET /hello} answers the forwarded headers (and {@code Authorization}) it saw as JSON; {@code GET /download?size=N&seed=S[&chunked]}
  * streams N bytes of {@link Stream} S with back-pressure; {@code POST /upload} answers the SHA-256
  * and length of what it read (sending {@code 100 Continue} when asked); {@code POST /refuse} answers
  * 417 without reading; {@code /echo} is a WebSocket echo keeping text and binary frames apart.
@@ -63,7 +63,8 @@ final class LocalService {
           .put("host", request.getHeader("Host"))
           .put("xff", request.getHeader("X-Forwarded-For"))
           .put("proto", request.getHeader("X-Forwarded-Proto"))
-          .put("xhost", request.getHeader("X-Forwarded-Host")).encode());
+          .put("xhost", request.getHeader("X-Forwarded-Host"))
+          .put("authorization", request.getHeader("Authorization")).encode());
       case "/download" -> download(request);
       case "/upload" -> upload(request);
       case "/refuse" -> request.response().setStatusCode(417).end("no body wanted here");

@@ -13,7 +13,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -128,6 +132,22 @@ class TunnelClusterTest {
 
   @Test
   @Order(2)
+  void aTunnelsVisitorPolicyHoldsOnEveryNode() {
+    TunnelAgent agent = agent(service, node(0), node(0), TOKEN, "guarded").restrictVisitors("alice:wonderland", List.of());
+    agent.start().await();
+    for (int i : new int[] {1, 2}) {
+      TunnelVisitor visitor = visitorOn(i);
+      assertEquals(401, visitor.get("guarded", "/hello").status(), "node " + i + " without credentials");
+      String basic = "Basic " + Base64.getEncoder().encodeToString("alice:wonderland".getBytes(StandardCharsets.UTF_8));
+      RequestOptions withCredentials = visitor.request(HttpMethod.GET, "guarded", "/hello").putHeader("Authorization", basic);
+      int status = vertx.createHttpClient().request(withCredentials).compose(req -> req.send()).map(res -> res.statusCode()).await();
+      assertEquals(200, status, "node " + i + " with them");
+    }
+    agent.stop().await();
+  }
+
+  @Test
+  @Order(3)
   void agentsOfOneTokenShareANameFromDifferentNodesAndOtherTokensAreRefused() {
     LocalService second = LocalService.start(vertx);
     TunnelAgent first = agent(service, node(0), node(0), TOKEN, "shared");
@@ -150,7 +170,7 @@ class TunnelClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aNameIsFreeForAnotherTokenOnceItsAgentLeaves() {
     TunnelAgent agent = agent(service, node(0), node(0), TOKEN, "leaving");
     agent.start().await();
@@ -164,7 +184,7 @@ class TunnelClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void anAgentWhoseNodeIsKilledComesBackOnASurvivor() {
     URI front = URI.create(balancer);
     TunnelAgent agent = agent(service, front, front, TOKEN, "phoenix");

@@ -27,6 +27,11 @@ class TunnelNamesTest {
     }
 
     @Override
+    public VisitorPolicy policy() {
+      return VisitorPolicy.OPEN;
+    }
+
+    @Override
     public void nameLost() {}
   }
 

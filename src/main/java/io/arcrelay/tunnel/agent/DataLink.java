@@ -37,24 +37,26 @@ final class DataLink {
   private final WebSocket ws;
   private final HttpClientAgent local;
   private final URI target;
-  private final Runnable onRequest;
+  private final TrafficCounters traffic;
   private HttpClientRequest request; // the exchange in progress, once the local request exists
   private boolean responding; // the response head went back: errors can no longer become a 502
   private boolean requestEnded; // the visitor's body is all written to the local request
   private NetSocket raw; // after a 101
   private HttpClientConnection connection; // this link's own keep-alive connection to the local service
 
-  DataLink(WebSocket ws, HttpClientAgent local, URI target, Runnable onRequest) {
+  DataLink(WebSocket ws, HttpClientAgent local, URI target, TrafficCounters traffic) {
     this.ws = ws;
     this.local = local;
     this.target = target;
-    this.onRequest = onRequest;
+    this.traffic = traffic;
   }
 
   void start() {
+    traffic.linkOpened();
     ws.frameHandler(this::onFrame);
     ws.exceptionHandler(err -> ws.close());
     ws.closeHandler(v -> {
+      traffic.linkClosed();
       // The visitor is gone: so is its request, or its upgraded connection.
       if (connection != null) connection.close();
     });
@@ -64,6 +66,7 @@ final class DataLink {
     if (!frame.isBinary() && !frame.isContinuation()) return;
     Buffer message = frame.binaryData();
     if (raw != null) {
+      traffic.received(message.length());
       raw.write(message);
       if (raw.writeQueueFull()) {
         ws.pause();
@@ -75,7 +78,9 @@ final class DataLink {
       case LinkMessages.HEAD -> begin(new JsonObject(LinkMessages.payload(message)));
       case LinkMessages.BODY -> {
         if (request == null) return; // the exchange failed already: its body goes nowhere
-        request.write(LinkMessages.payload(message));
+        Buffer body = LinkMessages.payload(message);
+        traffic.received(body.length());
+        request.write(body);
         if (request.writeQueueFull()) {
           ws.pause();
           request.drainHandler(v -> ws.resume());
@@ -91,7 +96,7 @@ final class DataLink {
 
   /** A visitor request's head: the local request is made before anything else is read from the link. */
   private void begin(JsonObject head) {
-    onRequest.run();
+    traffic.request();
     responding = false;
     requestEnded = false;
     request = null;
@@ -154,6 +159,7 @@ final class DataLink {
     ws.writeFrame(LinkMessages.frame(LinkMessages.HEAD, responseHead(response, true)));
     raw = response.netSocket();
     raw.handler(bytes -> {
+      traffic.sent(bytes.length());
       LinkMessages.chunks((byte) 0, bytes, ws::writeFrame);
       if (ws.writeQueueFull()) {
         raw.pause();
@@ -168,6 +174,7 @@ final class DataLink {
     responding = true;
     ws.writeFrame(LinkMessages.frame(LinkMessages.HEAD, responseHead(response, false)));
     response.handler(bytes -> {
+      traffic.sent(bytes.length());
       LinkMessages.chunks(LinkMessages.BODY, bytes, ws::writeFrame);
       if (ws.writeQueueFull()) {
         response.pause();

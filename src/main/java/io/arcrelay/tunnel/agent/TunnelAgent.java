@@ -1,6 +1,7 @@
 package io.arcrelay.tunnel.agent;
 
 import io.arcrelay.tunnel.AgentEndpoint;
+import io.arcrelay.tunnel.LinkMessages;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,13 +16,14 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +57,21 @@ public final class TunnelAgent {
     }
   }
 
+  /** Where the agent stands. */
+  public enum State { CONNECTING, ONLINE, RECONNECTING, STOPPED }
+
+  /** Told of every change of state (the CLI's status line), on the agent's threads. */
+  public interface Listener {
+    /** The agent is now in {@code state}; {@code line} says what happened, in words. */
+    void changed(State state, String line);
+
+    /** The tunnel's public URL, told before each change to {@link State#ONLINE}. */
+    default void registered(String url) {}
+  }
+
   private final Vertx vertx;
   private final Options options;
-  private final Consumer<String> status;
+  private final Listener listener;
   /** The agent pings the relay this often, and takes it for gone after three times as long unheard. */
   private static final long PING_MS = 10_000;
 
@@ -67,17 +81,25 @@ public final class TunnelAgent {
   private final Backoff backoff = new Backoff(250, 15_000, bound -> ThreadLocalRandom.current().nextLong(bound));
   private final Promise<String> online = Promise.promise();
   private final Promise<Void> stopped = Promise.promise();
-  private final LongAdder requests = new LongAdder();
+  private final TrafficCounters traffic;
   private volatile String name;
   private volatile String session;
   private volatile WebSocket control;
   private volatile boolean stopping;
+  private volatile String basicAuth; // "user:pass" visitors must show, or null
+  private volatile List<String> allow = List.of(); // addresses and CIDR ranges visitors must come from
 
-  /** {@code status}: one line per change of state (the CLI prints them). */
+  /** {@code status}: one line per change of state. */
   public TunnelAgent(Vertx vertx, Options options, Consumer<String> status) {
+    this(vertx, options, (state, line) -> status.accept(line), new TrafficCounters());
+  }
+
+  /** {@code listener}: told of each change of state; {@code traffic}: counts what the data links carry. */
+  public TunnelAgent(Vertx vertx, Options options, Listener listener, TrafficCounters traffic) {
     this.vertx = vertx;
     this.options = options;
-    this.status = status;
+    this.listener = listener;
+    this.traffic = traffic;
     this.name = options.name();
     this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(1024 * 1024)
@@ -89,9 +111,22 @@ public final class TunnelAgent {
         .setReadIdleTimeout((int) (3 * PING_MS / 1000))
         .setTryUsePerMessageCompression(false)
         .setTryUsePerFrameCompression(false));
+    // Response bodies arrive in chunks of LinkMessages.MAX_CHUNK, not Vert.x's 8 KiB: each chunk is one
+    // message through the relay, so a download takes a quarter of the messages (docs/benchmarks.md).
     // Each data link has a connection of its own (DataLink.localConnection), but connect() still
     // counts against the pool size: with the default 5, the sixth link's request waited (TunnelSingleNodeTest).
-    this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(10_000));
+    this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxChunkSize(LinkMessages.MAX_CHUNK), new PoolOptions().setHttp1MaxSize(10_000));
+  }
+
+  /**
+   * Restricts who may visit the tunnel: {@code basicAuth} ({@code user:pass}, or null) and
+   * {@code allow} (addresses or CIDR ranges; empty: any). Sent in every hello; the relay checks
+   * each visitor's request. Call before {@link #start()}.
+   */
+  public TunnelAgent restrictVisitors(String basicAuth, List<String> allow) {
+    this.basicAuth = basicAuth;
+    this.allow = List.copyOf(allow);
+    return this;
   }
 
   /** Connects; the future completes with the tunnel's public URL once registered the first time. */
@@ -111,7 +146,7 @@ public final class TunnelAgent {
     WebSocket ws = control;
     Future<Void> closed = ws == null ? Future.succeededFuture() : ws.close((short) 1000, "agent leaving");
     return closed.eventually(() -> {
-      status.accept("stopped after " + requests.sum() + " requests");
+      listener.changed(State.STOPPED, "stopped after " + traffic.requests() + " requests");
       stopped.tryComplete();
       return Future.succeededFuture();
     });
@@ -119,7 +154,7 @@ public final class TunnelAgent {
 
   private void connect() {
     if (stopping) return;
-    status.accept("connecting to " + options.relay());
+    listener.changed(State.CONNECTING, "connecting to " + options.relay());
     controlClient.connect(connectOptions(options.relay(), AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
       if (connected.failed()) {
         if (connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
@@ -142,6 +177,8 @@ public final class TunnelAgent {
       });
       JsonObject hello = new JsonObject().put("type", "hello").put("v", 1).put("agent", "arc-relay");
       if (name != null) hello.put("name", name);
+      if (basicAuth != null) hello.put("basicAuth", basicAuth);
+      if (!allow.isEmpty()) hello.put("allow", new JsonArray(allow));
       ws.writeTextMessage(hello.encode());
     });
   }
@@ -160,7 +197,8 @@ public final class TunnelAgent {
         session = message.getString("session");
         backoff.reset();
         String url = message.getString("url");
-        status.accept("online: " + url + " -> " + options.to());
+        listener.registered(url);
+        listener.changed(State.ONLINE, "online: " + url + " -> " + options.to());
         online.tryComplete(url);
       }
       case "open" -> openLink(message.getString("id"));
@@ -178,7 +216,7 @@ public final class TunnelAgent {
         log.info("data connection refused: {}", connected.cause().getMessage());
         return;
       }
-      new DataLink(connected.result(), local, options.to(), requests::increment).start();
+      new DataLink(connected.result(), local, options.to(), traffic).start();
     });
   }
 
@@ -192,13 +230,13 @@ public final class TunnelAgent {
     control = null;
     if (stopping) return;
     long delay = backoff.nextDelayMs();
-    status.accept("reconnecting in " + delay + " ms: " + why);
+    listener.changed(State.RECONNECTING, "reconnecting in " + delay + " ms: " + why);
     vertx.setTimer(Math.max(1, delay), id -> connect());
   }
 
   private void giveUp(String why) {
     stopping = true;
-    status.accept("stopped: " + why);
+    listener.changed(State.STOPPED, "stopped: " + why);
     online.tryFail(why);
     stopped.tryFail(why);
   }
