@@ -18,6 +18,11 @@ import java.util.function.Consumer;
  *
  * <p>Request head: {@code {"m":"POST","u":"/path?q","h":[["name","value"],...],"body":true}}.
  * Response head: {@code {"s":200,"h":[...]}}. {@code FAIL}: {@code {"status":502,"reason":"..."}}.
+ *
+ * <p>Two flags in the tag byte save messages, and with them a system call each way per request: a
+ * head with {@link #ENDS} is the whole exchange's side (a request without a body, or a response
+ * whose body came with it); a head with {@link #WITH_BODY} carries body bytes after its JSON
+ * ({@code [tag][JSON length, 2 bytes][JSON][body]}).
  */
 public final class LinkMessages {
 
@@ -31,6 +36,13 @@ public final class LinkMessages {
   public static final byte CONTINUE = 4;
   /** The agent could not get a response head from its local server (agent to relay). */
   public static final byte FAIL = 5;
+
+  /** Flag: the body is complete after this message, no {@link #END} follows. */
+  public static final byte ENDS = (byte) 0x80;
+  /** Flag on a {@link #HEAD}: body bytes follow its JSON. */
+  public static final byte WITH_BODY = 0x40;
+  private static final int KIND = 0x0F;
+  private static final int MAX_INLINE_JSON = 0xFFFF;
 
   /** Largest payload per frame: well under the agent's and relay's frame limits. */
   public static final int MAX_CHUNK = 32 * 1024;
@@ -60,9 +72,45 @@ public final class LinkMessages {
     }
   }
 
-  /** The tag of a received message. */
+  /** The kind of a received message ({@link #HEAD}, {@link #BODY}...): its tag without the flags. */
   public static byte tag(Buffer message) {
-    return message.getByte(0);
+    return (byte) (message.getByte(0) & KIND);
+  }
+
+  /** True when nothing of the body follows this message ({@link #ENDS}). */
+  public static boolean ends(Buffer message) {
+    return (message.getByte(0) & ENDS) != 0;
+  }
+
+  /**
+   * A head, with {@code body} (null for none yet) and, when {@code ends}, the end of the body: one
+   * message, or for a head too long to give its length in two bytes (never within Vert.x's 8 KiB
+   * header limit) the plain head, body and end messages.
+   */
+  public static void head(JsonObject head, Buffer body, boolean ends, Consumer<WebSocketFrame> out) {
+    Buffer json = head.toBuffer();
+    if (body == null || json.length() > MAX_INLINE_JSON) {
+      out.accept(frame((byte) (HEAD | (ends && body == null ? ENDS : 0)), json));
+      if (body != null) chunks(BODY, body, out);
+      if (body != null && ends) out.accept(frame(END, Buffer.buffer()));
+      return;
+    }
+    Buffer message = Buffer.buffer(3 + json.length() + body.length())
+        .appendByte((byte) (HEAD | WITH_BODY | (ends ? ENDS : 0))).appendUnsignedShort(json.length())
+        .appendBuffer(json).appendBuffer(body);
+    out.accept(WebSocketFrame.binaryFrame(message, true));
+  }
+
+  /** The JSON of a received {@link #HEAD}. */
+  public static JsonObject headJson(Buffer message) {
+    if ((message.getByte(0) & WITH_BODY) == 0) return new JsonObject(payload(message));
+    return new JsonObject(message.slice(3, 3 + message.getUnsignedShort(1)));
+  }
+
+  /** The body bytes a received {@link #HEAD} carries, or {@code null}. */
+  public static Buffer headBody(Buffer message) {
+    if ((message.getByte(0) & WITH_BODY) == 0) return null;
+    return message.slice(3 + message.getUnsignedShort(1), message.length());
   }
 
   /** What follows the tag. */

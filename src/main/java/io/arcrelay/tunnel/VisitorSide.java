@@ -154,9 +154,10 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     upgrading = current.method() == HttpMethod.GET && LinkMessages.isUpgrade(current.headers());
     String length = current.getHeader(HttpHeaders.CONTENT_LENGTH);
     boolean body = !upgrading && (length != null ? !length.trim().equals("0") : current.headers().contains(HttpHeaders.TRANSFER_ENCODING));
-    toAgent(LinkMessages.frame(LinkMessages.HEAD, new JsonObject()
+    // A request without a body is one message: its head, ending it.
+    LinkMessages.head(new JsonObject()
         .put("m", current.method().name()).put("u", current.uri())
-        .put("h", LinkMessages.headers(headers, upgrading)).put("body", body)));
+        .put("h", LinkMessages.headers(headers, upgrading)).put("body", body), null, !body && !upgrading, this::toAgent);
     if (upgrading) return; // stays paused: toNetSocket needs it unread, and an upgrade carries no body
     current.handler(chunk -> {
       tunnels.metrics().toAgent(chunk.length());
@@ -165,7 +166,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     });
     current.endHandler(v -> {
       requestEnded = true;
-      toAgent(LinkMessages.frame(LinkMessages.END, Buffer.buffer()));
+      if (body) toAgent(LinkMessages.frame(LinkMessages.END, Buffer.buffer()));
     });
     current.resume();
   }
@@ -202,7 +203,20 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     HttpServerResponse response = current.response();
     Buffer payload = LinkMessages.payload(message);
     switch (LinkMessages.tag(message)) {
-      case LinkMessages.HEAD -> responseHead(current, new JsonObject(payload));
+      case LinkMessages.HEAD -> {
+        responseHead(current, LinkMessages.headJson(message));
+        Buffer body = LinkMessages.headBody(message);
+        if (body != null) tunnels.metrics().toVisitor(body.length());
+        if (LinkMessages.ends(message)) {
+          // The whole response in one message: written in one go, its bytes freed once it is.
+          finish(current, () -> (body == null ? response.end() : response.end(body)).andThen(done -> queue.written(bytes, peer)));
+          return;
+        }
+        if (body != null) {
+          response.write(body).onComplete(done -> queue.written(bytes, peer));
+          return;
+        }
+      }
       case LinkMessages.BODY -> {
         tunnels.metrics().toVisitor(payload.length());
         response.write(payload).onComplete(done -> queue.written(bytes, peer));

@@ -8,6 +8,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,37 @@ class LinkMessagesTest {
     frames.clear();
     LinkMessages.chunks((byte) 0, Buffer.buffer("raw"), frames::add);
     assertEquals(Buffer.buffer("raw"), frames.get(0).binaryData(), "raw mode: no tag");
+  }
+
+  @Test
+  void aHeadCarriesItsBodyAndItsEndInOneMessage() {
+    JsonObject head = new JsonObject().put("s", 200).put("h", new JsonArray());
+    List<WebSocketFrame> frames = new ArrayList<>();
+    LinkMessages.head(head, Buffer.buffer("hello"), true, frames::add);
+    assertEquals(1, frames.size());
+    Buffer message = frames.get(0).binaryData();
+    assertEquals(LinkMessages.HEAD, LinkMessages.tag(message));
+    assertTrue(LinkMessages.ends(message));
+    assertEquals(head, LinkMessages.headJson(message));
+    assertEquals(Buffer.buffer("hello"), LinkMessages.headBody(message));
+
+    frames.clear();
+    LinkMessages.head(head, null, false, frames::add);
+    Buffer plain = frames.get(0).binaryData();
+    assertFalse(LinkMessages.ends(plain));
+    assertEquals(head, LinkMessages.headJson(plain));
+    assertEquals(null, LinkMessages.headBody(plain));
+  }
+
+  @Test
+  void aHeadTooLongToCarryItsBodyIsFollowedByBodyAndEndMessages() {
+    JsonObject head = new JsonObject().put("s", 200).put("h", new JsonArray().add(new JsonArray().add("x-big").add("v".repeat(70_000))));
+    List<WebSocketFrame> frames = new ArrayList<>();
+    LinkMessages.head(head, Buffer.buffer("body"), true, frames::add);
+    assertEquals(List.of(LinkMessages.HEAD, LinkMessages.BODY, LinkMessages.END),
+        frames.stream().map(f -> LinkMessages.tag(f.binaryData())).toList());
+    assertFalse(LinkMessages.ends(frames.get(0).binaryData()), "the end comes in its own message");
+    assertEquals(head, LinkMessages.headJson(frames.get(0).binaryData()));
   }
 
   @Test

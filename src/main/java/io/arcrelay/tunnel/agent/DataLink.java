@@ -1,7 +1,9 @@
 package io.arcrelay.tunnel.agent;
 
 import io.arcrelay.tunnel.LinkMessages;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientAgent;
@@ -43,6 +45,11 @@ final class DataLink {
   private boolean requestEnded; // the visitor's body is all written to the local request
   private NetSocket raw; // after a 101
   private HttpClientConnection connection; // this link's own keep-alive connection to the local service
+  private Context context;
+  // A response head not sent yet, and the body that came right after it: sent together once the
+  // local connection's read is over, with the end too if it came (one message for a small answer).
+  private JsonObject heldHead;
+  private Buffer heldBody;
 
   DataLink(WebSocket ws, HttpClientAgent local, URI target, TrafficCounters traffic) {
     this.ws = ws;
@@ -52,6 +59,7 @@ final class DataLink {
   }
 
   void start() {
+    context = Vertx.currentContext();
     traffic.linkOpened();
     ws.frameHandler(this::onFrame);
     ws.exceptionHandler(err -> ws.close());
@@ -75,7 +83,7 @@ final class DataLink {
       return;
     }
     switch (LinkMessages.tag(message)) {
-      case LinkMessages.HEAD -> begin(new JsonObject(LinkMessages.payload(message)));
+      case LinkMessages.HEAD -> begin(LinkMessages.headJson(message), LinkMessages.ends(message));
       case LinkMessages.BODY -> {
         if (request == null) return; // the exchange failed already: its body goes nowhere
         Buffer body = LinkMessages.payload(message);
@@ -94,11 +102,14 @@ final class DataLink {
     }
   }
 
-  /** A visitor request's head: the local request is made before anything else is read from the link. */
-  private void begin(JsonObject head) {
+  /**
+   * A visitor request's head ({@code ends}: the whole request, it has no body): the local request
+   * is made before anything else is read from the link.
+   */
+  private void begin(JsonObject head, boolean ends) {
     traffic.request();
     responding = false;
-    requestEnded = false;
+    requestEnded = ends;
     request = null;
     ws.pause();
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
@@ -127,7 +138,9 @@ final class DataLink {
       request = req;
       if (head.getBoolean("body", false) && !headers.contains(HttpHeaders.CONTENT_LENGTH)) req.setChunked(true);
       req.response().onSuccess(response -> respond(req, response));
-      if (headers.contains(HttpHeaders.EXPECT)) {
+      if (requestEnded) {
+        req.end();
+      } else if (headers.contains(HttpHeaders.EXPECT)) {
         req.continueHandler(v -> ws.writeFrame(LinkMessages.frame(LinkMessages.CONTINUE, Buffer.buffer())));
         req.sendHead(); // the body follows only once the local server said 100 Continue
       }
@@ -172,9 +185,16 @@ final class DataLink {
 
   private void respond(HttpClientRequest req, HttpClientResponse response) {
     responding = true;
-    ws.writeFrame(LinkMessages.frame(LinkMessages.HEAD, responseHead(response, false)));
+    heldHead = responseHead(response, false);
+    heldBody = null;
+    context.runOnContext(v -> sendHeld(false)); // after the local connection's read: all it brought goes at once
     response.handler(bytes -> {
       traffic.sent(bytes.length());
+      if (heldHead != null && (heldBody == null ? 0 : heldBody.length()) + bytes.length() <= LinkMessages.MAX_CHUNK) {
+        heldBody = (heldBody == null ? Buffer.buffer(bytes.length()) : heldBody).appendBuffer(bytes);
+        return;
+      }
+      sendHeld(false);
       LinkMessages.chunks(LinkMessages.BODY, bytes, ws::writeFrame);
       if (ws.writeQueueFull()) {
         response.pause();
@@ -183,11 +203,23 @@ final class DataLink {
     });
     response.exceptionHandler(err -> ws.close((short) 1011, "local response failed"));
     response.endHandler(v -> {
-      ws.writeFrame(LinkMessages.frame(LinkMessages.END, Buffer.buffer()));
+      if (heldHead != null) {
+        sendHeld(true);
+      } else {
+        ws.writeFrame(LinkMessages.frame(LinkMessages.END, Buffer.buffer()));
+      }
       // Answered before its body was sent (a refused 100-continue, a refused upgrade): a request that
       // never ends would hold its local connection, and the pool would hand it to the next request.
       if (!requestEnded) req.connection().close();
     });
+  }
+
+  /** Sends the held head and body, if any; {@code ends}: the response is complete with them. */
+  private void sendHeld(boolean ends) {
+    if (heldHead == null) return;
+    LinkMessages.head(heldHead, heldBody, ends, ws::writeFrame);
+    heldHead = null;
+    heldBody = null;
   }
 
   private static JsonObject responseHead(HttpClientResponse response, boolean upgrade) {
