@@ -27,4 +27,6 @@ HEALTHCHECK --interval=10s --timeout=3s CMD ["bash", "-c", "exec 3<>/dev/tcp/127
 # Exec form: the JVM is PID 1 and gets SIGTERM itself, which starts the graceful drain.
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xms48m", "-Xmx512m", "-XX:MaxDirectMemorySize=256m", "-Xmn32m", \
     "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-Xss512k", "-XX:ReservedCodeCacheSize=48m", \
-    "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=10000", "-jar", "/app/arc-relay.jar", "start"]
+    "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=10000", \
+    "-Dio.netty.tryReflectionSetAccessible=true", "--add-opens=java.base/java.nio=ALL-UNNAMED", \
+    "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED", "-jar", "/app/arc-relay.jar", "start"]
