@@ -1,5 +1,7 @@
 package io.arcrelay;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -58,5 +60,12 @@ public final class Http {
         .compose(req -> req.send().compose(res -> res.body().map(body -> new Response(res.statusCode(), body))))
         .timeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS)
         .await();
+  }
+
+  /** The samples of {@code /metrics}, which must answer 200. */
+  public Map<String, Double> scrape() {
+    Response response = get("/metrics");
+    assertEquals(200, response.status());
+    return response.samples();
   }
 }

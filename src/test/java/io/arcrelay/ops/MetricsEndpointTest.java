@@ -50,9 +50,7 @@ class MetricsEndpointTest {
   }
 
   private Map<String, Double> scrape() {
-    Http.Response response = http.get("/metrics");
-    assertEquals(200, response.status());
-    return response.samples();
+    return http.scrape();
   }
 
   @Test

@@ -67,9 +67,7 @@ class TunnelMetricsTest {
   }
 
   private Map<String, Double> scrape() {
-    Http.Response response = http.get("/metrics");
-    assertEquals(200, response.status());
-    return response.samples();
+    return http.scrape();
   }
 
   private record Answer(int status, Buffer body) {}
