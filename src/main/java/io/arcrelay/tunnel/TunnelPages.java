@@ -1,5 +1,9 @@
 package io.arcrelay.tunnel;
 
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
 /** The short HTML pages a visitor sees when the tunnel cannot answer; every name in them is escaped. */
 public final class TunnelPages {
 
@@ -38,6 +42,26 @@ public final class TunnelPages {
   /** 503: the relay could not set up a link to the tunnel (its cluster maps did not answer). */
   public static String unavailable(String name) {
     return page("Tunnel " + code(name) + " is unavailable", "The relay could not reach it just now. Try again.");
+  }
+
+  /** Whether {@code request} announces a body: a {@code Content-Length} above 0, or a {@code Transfer-Encoding}. */
+  static boolean hasBody(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return length != null ? !length.trim().equals("0") : request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  /**
+   * Answers {@code request}, which the relay did not pass on, with a page. A request with a body the
+   * relay did not read takes its connection with it: skipping the body is not worth it.
+   */
+  static void answer(HttpServerRequest request, int status, String html) {
+    boolean body = hasBody(request);
+    HttpServerResponse response = request.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");
+    if (body) response.putHeader(HttpHeaders.CONNECTION, "close");
+    response.end(html).onComplete(written -> {
+      if (body) request.connection().close();
+    });
   }
 
   private static String code(String name) {

@@ -81,8 +81,6 @@ public final class TunnelRouter {
 
   private void page(HttpServerRequest request, int status, String html) {
     tunnels.metrics().answered(status);
-    request.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-        .end(html);
+    TunnelPages.answer(request, status, html);
   }
 }

@@ -6,7 +6,6 @@ import io.arcrelay.edge.Visitor;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The door in front of a tunnel: every request, keep-alive ones included, is checked against the
@@ -63,19 +62,8 @@ final class VisitorGate {
     return false;
   }
 
-  /**
-   * Answers with a page. A request with a body the relay did not read takes its connection with it:
-   * skipping the body is not worth it for a refused visitor.
-   */
   private void answer(HttpServerRequest request, int status, String html) {
     tunnels.metrics().answered(status);
-    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    boolean body = length != null ? !length.trim().equals("0") : request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-    HttpServerResponse response = request.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");
-    if (body) response.putHeader(HttpHeaders.CONNECTION, "close");
-    response.end(html).onComplete(written -> {
-      if (body) request.connection().close();
-    });
+    TunnelPages.answer(request, status, html);
   }
 }

@@ -152,8 +152,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     String visitorIp = current.remoteAddress().hostAddress();
     LinkMessages.forwarded(headers, visitorIp, tunnels.proxies().trusts(visitorIp), tunnels.config().tls());
     upgrading = current.method() == HttpMethod.GET && LinkMessages.isUpgrade(current.headers());
-    String length = current.getHeader(HttpHeaders.CONTENT_LENGTH);
-    boolean body = !upgrading && (length != null ? !length.trim().equals("0") : current.headers().contains(HttpHeaders.TRANSFER_ENCODING));
+    boolean body = !upgrading && TunnelPages.hasBody(current);
     // A request without a body is one message: its head, ending it.
     LinkMessages.head(new JsonObject()
         .put("m", current.method().name()).put("u", current.uri())
