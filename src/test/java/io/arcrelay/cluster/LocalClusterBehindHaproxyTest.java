@@ -9,12 +9,9 @@ import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,37 +28,21 @@ class LocalClusterBehindHaproxyTest {
   private final Vertx vertx = Vertx.vertx();
   private final WebSocketClient client = TestClient.newClient(vertx);
   private final List<RelayProcess> nodes = new ArrayList<>();
-  private Process haproxy;
+  private Haproxy haproxy;
 
   @TempDir
   Path dir;
 
   @AfterEach
   void stop() throws Exception {
-    if (haproxy != null) haproxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (haproxy != null) haproxy.close();
     for (RelayProcess node : nodes) node.kill();
     vertx.close().await();
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private String startHaproxy(int lbPort, String balance) throws Exception {
-    StringBuilder cfg = new StringBuilder(Files.readString(Path.of("conf", "haproxy.cfg"))
-        .replace("    balance url_param pair", "    balance " + balance));
-    for (int i = 0; i < nodes.size(); i++) {
-      cfg.append("    server node").append(i).append(" 127.0.0.1:").append(nodes.get(i).port()).append('\n');
-    }
-    Path file = dir.resolve("haproxy.cfg");
-    Files.writeString(file, cfg);
-    ProcessBuilder pb = new ProcessBuilder("haproxy", "-f", file.toString(), "-db")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile());
-    pb.environment().put("ARC_RELAY_LB_PORT", Integer.toString(lbPort));
-    haproxy = pb.start();
-    return "ws://127.0.0.1:" + lbPort + "/";
+  private String startHaproxy(String balance) throws Exception {
+    haproxy = Haproxy.start(dir, nodes, balance, "");
+    return haproxy.url() + "/";
   }
 
   private static String url(String lb, String code) {
@@ -105,7 +86,7 @@ class LocalClusterBehindHaproxyTest {
           "--trusted-proxies", "127.0.0.1", "--upgrades-per-ip", "0"));
       nodes.get(i).port(); // joined and listening before the next one starts
     }
-    String lb = startHaproxy(freePort(), balance);
+    String lb = startHaproxy(balance);
     List<Stream> streams = new ArrayList<>();
     for (int i = 0; i < 24; i++) { // 24 codes: with affinity, some land on every node
       String code = "lb-" + i;

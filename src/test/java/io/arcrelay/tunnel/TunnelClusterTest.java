@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.arcrelay.Await;
 import io.arcrelay.TestClient;
 import io.arcrelay.cli.RelayProcess;
+import io.arcrelay.cluster.Haproxy;
 import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -41,7 +40,7 @@ class TunnelClusterTest {
   private static final String OTHER_TOKEN = "someone-elses-token";
 
   private static final List<RelayProcess> nodes = new ArrayList<>();
-  private static Process haproxy;
+  private static Haproxy haproxy;
   private static String balancer;
   private static Vertx vertx; // local services and visitors
   private static Vertx agentVertx;
@@ -68,7 +67,7 @@ class TunnelClusterTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (haproxy != null) haproxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (haproxy != null) haproxy.close();
     for (RelayProcess node : nodes) node.kill();
     agentVertx.close().await();
     vertx.close().await();
@@ -79,23 +78,8 @@ class TunnelClusterTest {
    * behind it is connected; when that node dies, a connection is sent on to the next one.
    */
   private static String startHaproxy() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    StringBuilder cfg = new StringBuilder(Files.readString(Path.of("conf", "haproxy.cfg"))
-        .replace("    balance url_param pair", "    balance first\n    option redispatch\n    retries 2"));
-    for (int i = 0; i < nodes.size(); i++) {
-      cfg.append("    server node").append(i).append(" 127.0.0.1:").append(nodes.get(i).port())
-          .append(" check inter 500 fall 1 rise 1\n");
-    }
-    Path file = dir.resolve("haproxy.cfg");
-    Files.writeString(file, cfg);
-    ProcessBuilder pb = new ProcessBuilder("haproxy", "-f", file.toString(), "-db")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile());
-    pb.environment().put("ARC_RELAY_LB_PORT", Integer.toString(port));
-    haproxy = pb.start();
-    return "ws://127.0.0.1:" + port;
+    haproxy = Haproxy.start(dir, nodes, "first\n    option redispatch\n    retries 2", "check inter 500 fall 1 rise 1");
+    return haproxy.url();
   }
 
   private static URI node(int i) {
@@ -140,8 +124,7 @@ class TunnelClusterTest {
       assertEquals(401, visitor.get("guarded", "/hello").status(), "node " + i + " without credentials");
       String basic = "Basic " + Base64.getEncoder().encodeToString("alice:wonderland".getBytes(StandardCharsets.UTF_8));
       RequestOptions withCredentials = visitor.request(HttpMethod.GET, "guarded", "/hello").putHeader("Authorization", basic);
-      int status = vertx.createHttpClient().request(withCredentials).compose(req -> req.send()).map(res -> res.statusCode()).await();
-      assertEquals(200, status, "node " + i + " with them");
+      assertEquals(200, visitor.send(withCredentials).status(), "node " + i + " with them");
     }
     agent.stop().await();
   }

@@ -60,7 +60,16 @@ final class TunnelVisitor {
 
   /** A GET on {@code through}, a client of the caller's (one keeping its connection alive, say). */
   Answer get(HttpClient through, String tunnel, String uri) {
-    return through.request(request(HttpMethod.GET, tunnel, uri))
+    return send(through, request(HttpMethod.GET, tunnel, uri));
+  }
+
+  /** A request made with {@link #request} and changed by the caller (a header added, say). */
+  Answer send(RequestOptions options) {
+    return send(client, options);
+  }
+
+  private static Answer send(HttpClient through, RequestOptions options) {
+    return through.request(options)
         .compose(req -> req.send().compose(res -> res.body().map(body -> new Answer(res.statusCode(), body.toString(), res))))
         .await();
   }
