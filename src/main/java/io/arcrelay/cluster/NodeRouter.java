@@ -1,5 +1,6 @@
 package io.arcrelay.cluster;
 
+import io.arcrelay.pair.FramePayloads;
 import io.arcrelay.pair.PairEnd;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -151,7 +152,7 @@ final class NodeRouter {
   void sendFrame(Target to, long seq, WebSocketFrame frame) {
     int flags = (frame.isFinal() ? LinkMessage.FINAL : 0)
         | (frame.type() == WebSocketFrameType.CONTINUATION ? LinkMessage.CONTINUATION : 0);
-    send(to, LinkMessage.frame(to.number(), seq, flags, frame.binaryData()));
+    send(to, LinkMessage.frame(to.number(), seq, flags, FramePayloads.keep(frame)));
   }
 
   void sendCredit(Target to, long n) {

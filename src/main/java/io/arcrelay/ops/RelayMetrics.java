@@ -2,6 +2,7 @@ package io.arcrelay.ops;
 
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.Refusal;
+import io.arcrelay.pair.FramePayloads;
 import io.arcrelay.pair.MemoryBudget;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairMetrics;
@@ -132,6 +133,9 @@ public final class RelayMetrics implements PairMetrics, Admission.Metrics {
     }
     Gauge.builder("arc.relay.memory.budget", memory::limit).baseUnit("bytes")
         .description("The node's memoryBudget").register(registry);
+    Gauge.builder("arc.relay.frame.payload", FramePayloads::inUse).baseUnit("bytes")
+        .description("Direct memory of frame payloads on their way from one socket to another (FramePayloads)")
+        .register(registry);
   }
 
   /** Publishes the TCP connections {@code admission} counts. */

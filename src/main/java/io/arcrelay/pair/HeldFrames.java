@@ -45,6 +45,7 @@ final class HeldFrames {
 
   /** The side left before its peer came: what it held goes with it. */
   void discard() {
+    frames.forEach(FramePayloads::release);
     frames.clear();
     budget.add(MemoryBudget.Use.HELD, -bytes);
     bytes = 0;

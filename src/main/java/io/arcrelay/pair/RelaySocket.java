@@ -72,6 +72,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
   /** Installs the handlers and the read gate, and takes the seat. Call on the socket's context. */
   public void start() {
     DirectWrites.install(channel);
+    FramePayloads.install(channel);
     gate = ReadGate.install(channel, budget, this::holding, metrics);
     ws.frameHandler(this::onFrame);
     ws.pongHandler(pong -> heard = true);
@@ -94,7 +95,10 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
 
   private void onFrame(WebSocketFrame frame) {
     heard = true;
-    if (closing) return;
+    if (closing) {
+      FramePayloads.release(frame);
+      return;
+    }
     switch (frame.type()) {
       case BINARY -> forwardBinary(frame, 0);
       case TEXT -> {
@@ -117,6 +121,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
     if (text == null) text = new Utf8Stream();
     droppingText = !frame.isFinal();
     boolean valid = text.accept(frame.binaryData()) && (droppingText || text.end());
+    FramePayloads.release(frame);
     if (!valid) end(PairEnd.INVALID_TEXT);
   }
 
@@ -125,6 +130,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
     int bytes = frame.binaryData().length(); // read once, before a write consumes the buffer
     messageBytes = earlierFrames + bytes;
     if (messageBytes > maxMessageSize) {
+      FramePayloads.release(frame);
       end(PairEnd.TOO_BIG);
       return;
     }
@@ -239,7 +245,10 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
   }
 
   private void write(WebSocketFrame frame, int bytes) {
-    ws.writeFrame(frame).onComplete(done -> queue.written(bytes, peer)); // failed writes free their bytes too
+    ws.writeFrame(frame).onComplete(done -> { // failed writes free their bytes too
+      FramePayloads.release(frame);
+      queue.written(bytes, peer);
+    });
   }
 
   @Override

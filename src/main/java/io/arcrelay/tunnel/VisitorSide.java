@@ -1,5 +1,6 @@
 package io.arcrelay.tunnel;
 
+import io.arcrelay.pair.FramePayloads;
 import io.arcrelay.pair.Keepalive;
 import io.arcrelay.pair.OutboundQueue;
 import io.arcrelay.pair.PairEnd;
@@ -348,7 +349,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
   @Override
   public void send(WebSocketFrame frame, int bytes) {
     queue.add(bytes);
-    Buffer message = frame.binaryData();
+    Buffer message = FramePayloads.keep(frame);
     context.runOnContext(v -> fromAgent(message, bytes));
   }
 

@@ -40,6 +40,7 @@ public abstract class PairProtocolSuite {
   protected WebSocketClient client;
   /** Shared by every test: a code is never reused, even while a stopped relay's pair is being removed. */
   private static final AtomicInteger CODES = new AtomicInteger();
+  private long payloadsBefore;
 
   /** Starts the relay (or relays) with {@code config}, replacing any running one. */
   protected abstract void startRelay(RelayConfig config);
@@ -57,6 +58,7 @@ public abstract class PairProtocolSuite {
 
   @BeforeEach
   void startDefaultRelay() {
+    payloadsBefore = FramePayloads.inUse();
     clientVertx = Vertx.vertx();
     client = TestClient.newClient(clientVertx);
     startRelay(TestRelays.config());
@@ -66,6 +68,10 @@ public abstract class PairProtocolSuite {
   void stopEverything() {
     stopRelay();
     clientVertx.close().await();
+    // Every test is also a check that the relay frees each frame payload it took (FramePayloads),
+    // whether written, dropped, held and discarded, or lost with a closing socket.
+    // Compared with the start of the test, so that a leak fails the test that made it, not every later one.
+    Await.until("frame payload memory back to where it was", () -> FramePayloads.inUse() <= payloadsBefore);
   }
 
   protected String newCode() {
@@ -243,6 +249,18 @@ public abstract class PairProtocolSuite {
     join(client, uriA(code)).close();
     TestClient[] p = pair(code);
     p[0].assertReaches(p[1], "fresh pair");
+  }
+
+  @Test
+  void aWaitingSideThatLeavesTakesWhatItHeldWithIt() {
+    String code = newCode();
+    TestClient a = join(client, uriA(code));
+    for (int i = 0; i < 3; i++) a.ws().writeBinaryMessage(randomBytes(65536, i));
+    Await.until("3 frames held for the peer", () -> relayMemory() == 3 * 65536);
+    a.close();
+    Await.until("the held frames freed", () -> relayMemory() == 0);
+    TestClient[] p = pair(code);
+    p[0].assertReaches(p[1], "fresh pair, nothing of the old one");
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.arcrelay.Relay;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
 import io.arcrelay.config.Setting;
+import io.arcrelay.pair.FramePayloads;
 import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,6 +47,7 @@ class TunnelSingleNodeTest {
   private static final String TOKEN = "tunnel-test-token";
   private static final long BIG = 128L * 1024 * 1024;
 
+  private static long payloadsBefore;
   private static Vertx relayVertx;
   private static Vertx agentVertx;
   private static Vertx vertx; // the local service and the visitors
@@ -58,6 +60,7 @@ class TunnelSingleNodeTest {
 
   @BeforeAll
   static void start() {
+    payloadsBefore = FramePayloads.inUse();
     relayVertx = Vertx.vertx();
     relay = Relay.start(relayVertx, TestRelays.config(
         Setting.TUNNEL_TOKENS, "another-token, " + TOKEN,
@@ -81,6 +84,8 @@ class TunnelSingleNodeTest {
     relay.stop().await();
     relayVertx.close().await();
     vertx.close().await();
+    // Every body and WebSocket frame that came from an agent's data link was freed once relayed.
+    Await.until("frame payload memory back to where it was", () -> FramePayloads.inUse() <= payloadsBefore);
   }
 
   @Test

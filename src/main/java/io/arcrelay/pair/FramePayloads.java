@@ -1,0 +1,111 @@
+package io.arcrelay.pair;
+
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.impl.ws.WebSocketFrameInternal;
+
+/**
+ * Where the payload of a frame a relayed WebSocket receives is allocated, so that it reaches the
+ * peer's socket without being copied on the way.
+ *
+ * <p>Why: Vert.x copies every payload Netty decodes from pooled direct memory into a fresh heap
+ * buffer ({@code VertxHandler.safeBuffer}, so that the application never holds pooled memory), and
+ * Netty copies it back into direct memory to write it: two copies of every byte relayed, plus a
+ * zeroed heap array per frame for the collector. {@code safeBuffer} copies only buffers of Netty's
+ * pooling allocators, so a channel whose frame payloads come from an unpooled direct allocator
+ * hands them through untouched, and the write sends the same memory. Measured: relay CPU per GB
+ * -20 to -25 % for 64 KiB messages (docs/benchmarks.md, session 9).
+ *
+ * <p>The price is ownership. Vert.x wraps each payload as unreleasable, so nothing frees it but the
+ * relay: whoever finishes with a frame calls {@link #release} (written, dropped, discarded), or
+ * {@link #keep} to take a heap copy that outlives it (the event bus, a tunnel's visitor). Memory
+ * comes from malloc and goes back on release; {@link #inUse()} counts it, for the metric
+ * {@code arc_relay_frame_payload_bytes} and for the tests that check it returns to zero.
+ *
+ * <p>Only payloads over {@link #POOLED_UP_TO} bytes take this path: reads, frame headers, control
+ * frames (at most 125 bytes, and Vert.x answers pings itself) and small frames stay on the pooled
+ * allocator, whose buffers Vert.x copies and frees as before.
+ */
+public final class FramePayloads extends AbstractByteBufAllocator {
+
+  /** Above a header and a small payload Netty's encoder merges into one buffer (1,024 + 14 bytes). */
+  static final int POOLED_UP_TO = 1024 + 14;
+  private static final UnpooledByteBufAllocator PAYLOADS = new UnpooledByteBufAllocator(true);
+
+  private final ByteBufAllocator pooled;
+
+  private FramePayloads(ByteBufAllocator pooled) {
+    super(true);
+    this.pooled = pooled;
+  }
+
+  /** Gives a just-upgraded WebSocket's channel this allocator. Call on the channel's event loop. */
+  static void install(Channel channel) {
+    channel.config().setAllocator(new FramePayloads(channel.config().getAllocator()));
+  }
+
+  /** Frees {@code frame}'s payload if it was allocated here; a frame from anywhere else is left alone. */
+  public static void release(WebSocketFrame frame) {
+    ByteBuf payload = ours(frame);
+    if (payload != null) payload.release();
+  }
+
+  /** The payload as a buffer the caller may keep after the frame is gone; frees the frame's own. */
+  public static Buffer keep(WebSocketFrame frame) {
+    ByteBuf payload = ours(frame);
+    if (payload == null) return frame.binaryData();
+    Buffer copy = Buffer.buffer(payload.readableBytes());
+    copy.appendBuffer(frame.binaryData());
+    payload.release();
+    return copy;
+  }
+
+  /** Bytes of payloads allocated here and not yet released, on every channel of this JVM. */
+  public static long inUse() {
+    return PAYLOADS.metric().usedDirectMemory();
+  }
+
+  private static ByteBuf ours(WebSocketFrame frame) {
+    if (!(frame instanceof WebSocketFrameInternal internal)) return null;
+    ByteBuf payload = internal.getBinaryData().unwrap(); // Vert.x wraps it as unreleasable
+    return payload != null && payload.alloc() == PAYLOADS && payload.refCnt() > 0 ? payload : null;
+  }
+
+  @Override
+  protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+    return initialCapacity > POOLED_UP_TO
+        ? PAYLOADS.directBuffer(initialCapacity, maxCapacity)
+        : pooled.directBuffer(initialCapacity, maxCapacity);
+  }
+
+  @Override
+  protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+    return pooled.heapBuffer(initialCapacity, maxCapacity);
+  }
+
+  // Reads stay pooled: a read buffer lives only until the decoder has taken the frames out of it.
+  @Override
+  public ByteBuf ioBuffer() {
+    return pooled.ioBuffer();
+  }
+
+  @Override
+  public ByteBuf ioBuffer(int initialCapacity) {
+    return pooled.ioBuffer(initialCapacity);
+  }
+
+  @Override
+  public ByteBuf ioBuffer(int initialCapacity, int maxCapacity) {
+    return pooled.ioBuffer(initialCapacity, maxCapacity);
+  }
+
+  @Override
+  public boolean isDirectBufferPooled() {
+    return false;
+  }
+}
