@@ -42,10 +42,14 @@ final class Throughput implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Clients clients = new Clients();
+    // Receivers on an event loop of their own: on the senders' loop, 100 pumping senders starve them
+    // (jstack: the loop masking frames while the receivers' sockets hold megabytes unread), and the
+    // relay then measures the generator's stalls instead of its own throughput.
+    Clients readers = new Clients();
     AtomicLong delivered = new AtomicLong();
     List<WebSocket> senders = new ArrayList<>();
     if (direct) {
-      HttpServer sink = SinkServer.start(clients.vertx, "127.0.0.1", 0, ws -> count(ws, delivered));
+      HttpServer sink = SinkServer.start(readers.vertx, "127.0.0.1", 0, ws -> count(ws, delivered));
       String url = "ws://127.0.0.1:" + sink.actualPort() + "/";
       for (int i = 0; i < pairs; i++) senders.add(clients.connect(url).await());
     } else {
@@ -53,7 +57,7 @@ final class Throughput implements Callable<Integer> {
       for (int i = 0; i < pairs; i++) {
         String code = "tp-" + run + "-" + i;
         senders.add(clients.connect(Clients.pairUrl(relay, code)).await());
-        count(clients.connect(Clients.pairUrl(relayB != null ? relayB : relay, code)).await(), delivered);
+        count(readers.connect(Clients.pairUrl(relayB != null ? relayB : relay, code)).await(), delivered);
       }
     }
     Buffer message = Buffer.buffer(new byte[size]);
@@ -66,6 +70,7 @@ final class Throughput implements Callable<Integer> {
     System.out.printf("throughput mode=%s pairs=%d size=%d MBps=%.1f%n",
         direct ? "direct" : relayB != null ? "cross-node" : "relay", pairs, size, mbPerSecond);
     clients.close();
+    readers.close();
     return 0;
   }
 
