@@ -120,6 +120,7 @@ class MetricsEndpointTest {
     for (String use : new String[] {"receiving", "held", "queued", "in_flight"}) {
       assertEquals(0.0, s.get("arc_relay_memory_bytes{use=\"" + use + "\"}"), "nothing left " + use);
     }
+    assertEquals(0.0, s.get("arc_relay_frame_payload_bytes"), "no frame payload left in direct memory");
     assertEquals(1.0, s.get("arc_relay_pairs_formed_total"));
     assertEquals(1.0, s.get("arc_relay_pair_wait_seconds_count"));
     assertEquals(1.0, s.get("arc_relay_pair_lifetime_seconds_count"));
