@@ -9,7 +9,11 @@ import io.vertx.core.http.WebSocketFrame;
  */
 public interface Peer {
 
-  /** Writes one frame of {@code bytes} payload bytes, unchanged, to the peer's client. */
+  /**
+   * Writes one frame of {@code bytes} payload bytes, unchanged, to the peer's client. The frame's
+   * payload is the peer's from now on: it frees it once written ({@link FramePayloads#release}), or
+   * takes a copy it may keep ({@link FramePayloads#keep}).
+   */
   void send(WebSocketFrame frame, int bytes);
 
   /** Bytes sent to the peer that its client has not taken yet (across nodes: not yet credited). */

@@ -95,24 +95,29 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
 
   private void onFrame(WebSocketFrame frame) {
     heard = true;
-    if (closing) {
-      FramePayloads.release(frame);
-      return;
-    }
+    // One place frees what is not passed on: a frame forwarded or held is its new holder's to free.
+    if (closing || !take(frame)) FramePayloads.release(frame);
+  }
+
+  /** Returns whether the frame went on: to the peer, or held for it. */
+  private boolean take(WebSocketFrame frame) {
     switch (frame.type()) {
-      case BINARY -> forwardBinary(frame, 0);
+      case BINARY -> {
+        return forwardBinary(frame, 0);
+      }
       case TEXT -> {
         metrics.textDropped();
         checkText(frame);
+        return false;
       }
       case CONTINUATION -> {
-        if (droppingText) {
-          checkText(frame);
-        } else {
-          forwardBinary(frame, messageBytes);
-        }
+        if (!droppingText) return forwardBinary(frame, messageBytes);
+        checkText(frame);
+        return false;
       }
-      default -> { } // ping, pong and close are answered by Vert.x itself
+      default -> {
+        return false; // ping, pong and close are answered by Vert.x itself
+      }
     }
   }
 
@@ -121,27 +126,29 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
     if (text == null) text = new Utf8Stream();
     droppingText = !frame.isFinal();
     boolean valid = text.accept(frame.binaryData()) && (droppingText || text.end());
-    FramePayloads.release(frame);
     if (!valid) end(PairEnd.INVALID_TEXT);
   }
 
-  /** {@code earlierFrames}: bytes of the message's frames before this one (0 for its first frame). */
-  private void forwardBinary(WebSocketFrame frame, long earlierFrames) {
+  /**
+   * {@code earlierFrames}: bytes of the message's frames before this one (0 for its first frame).
+   * Returns false when the message is too big and the frame goes nowhere.
+   */
+  private boolean forwardBinary(WebSocketFrame frame, long earlierFrames) {
     int bytes = frame.binaryData().length(); // read once, before a write consumes the buffer
     messageBytes = earlierFrames + bytes;
     if (messageBytes > maxMessageSize) {
-      FramePayloads.release(frame);
       end(PairEnd.TOO_BIG);
-      return;
+      return false;
     }
     Peer target = peer;
     if (target == null) {
       metrics.held(bytes);
       if (held.hold(frame, bytes)) stopReading(PairMetrics.Pause.HOLD_LIMIT);
-      return;
+      return true;
     }
     forward(target, frame, bytes);
     if (target.congested()) stopReading(PairMetrics.Pause.PEER_BUSY);
+    return true;
   }
 
   /** Bytes this side sent that are still on the relay: held for its peer, or not yet taken by the peer's client. */
