@@ -4,7 +4,6 @@ import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairEnd;
 import io.arcrelay.pair.PairSocket;
 import io.arcrelay.pair.Seat;
-import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -249,32 +248,25 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
   }
 
   /**
-   * Removes the entry if it still names this side: the value this side knows, or failing that
-   * whatever value the registry.map holds with this side's connection in it (a side B may have joined
+   * Removes the entry if it still names this side (as it was claimed, or with a side B joined
    * since), so a newer pair of the same code is never touched and no entry of ours answers 409.
    */
   private void removeEntry() {
+    // A pair split across nodes needs one removal, not one per side: side B's node does it, whatever
+    // ends the pair. Should B's node die first, the entry names a node that left, and the next
+    // claimant of the code takes it over.
+    if (side == Seat.Side.A && remote != null && entry.complete()) return;
     removeEntry(REMOVE_ATTEMPTS);
   }
 
   /** A failed removal would leave the code answering 409 while this node lives: try again. */
   private void removeEntry(int attempts) {
-    registry.map.removeIfPresent(key, entry.encode())
-        .compose(removed -> removed ? Future.succeededFuture() : removeIfNamed())
-        .onFailure(e -> {
-          if (attempts > 1) {
-            registry.vertx.setTimer(REMOVE_RETRY_MS, id -> removeEntry(attempts - 1));
-          } else {
-            log.warn("{}: pair-map entry not removed ({}); taken over when {} leaves", code, e.toString(), registry.nodeId);
-          }
-        });
-  }
-
-  private Future<Void> removeIfNamed() {
-    return registry.map.get(key).compose(value -> {
-      if (value == null) return Future.succeededFuture();
-      PairEntry current = PairEntry.decode(value);
-      return current.names(conn) ? registry.map.removeIfPresent(key, value).mapEmpty() : Future.succeededFuture();
+    registry.map.removeNamed(key, conn).onFailure(e -> {
+      if (attempts > 1) {
+        registry.vertx.setTimer(REMOVE_RETRY_MS, id -> removeEntry(attempts - 1));
+      } else {
+        log.warn("{}: pair-map entry not removed ({}); taken over when {} leaves", code, e.toString(), registry.nodeId);
+      }
     });
   }
 }

@@ -16,7 +16,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
@@ -31,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pairs across a Vert.x cluster. Which node holds each side of a code is kept in a Hazelcast
- * {@link AsyncMap} (keyed by the code's SHA-256, so codes never leave the node that received them),
- * claimed with single-key atomic operations. Pairs whose two sides are on this node are spliced
+ * Pairs across a Vert.x cluster. Which node holds each side of a code is kept in a Hazelcast map
+ * (keyed by the code's SHA-256, so codes never leave the node that received them), claimed with
+ * single-key atomic operations ({@link PairMap}). Pairs whose two sides are on this node are spliced
  * directly, exactly as on a single node; pairs split across nodes exchange frames, credit, join and
  * close messages through the {@link NodeRouter}.
  *
@@ -54,7 +53,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   final Vertx vertx;
   private final ClusterManager cluster;
   final String nodeId;
-  final AsyncMap<String, String> map;
+  final PairMap map;
   final Duration pairTtl;
   private final int quorum;
   private final UUID lifecycleListener;
@@ -75,7 +74,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   /** From a split-brain merge until this node's router can be reached again: not ready meanwhile. */
   private volatile boolean merging;
 
-  private ClusteredPairRegistry(Vertx vertx, AsyncMap<String, String> map, Duration pairTtl, int quorum,
+  private ClusteredPairRegistry(Vertx vertx, PairMap map, Duration pairTtl, int quorum,
       PairMetrics metrics, MemoryBudget memory) {
     this.vertx = vertx;
     this.quorum = quorum;
@@ -124,8 +123,10 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    */
   public static Future<PairRegistry> create(Vertx vertx, String mapName, Duration pairTtl, int quorum,
       PairMetrics metrics, MemoryBudget memory) {
-    return vertx.sharedData().<String, String>getAsyncMap(mapName).compose(map -> {
-      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, map, pairTtl, quorum, metrics, memory);
+    HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+    // Creating a map's proxy may wait for the other members.
+    return vertx.executeBlocking(() -> hazelcast.<String, String>getMap(mapName)).compose(map -> {
+      ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, new PairMap(vertx, map), pairTtl, quorum, metrics, memory);
       return registry.router.ready().map(v -> registry);
     });
   }
@@ -190,37 +191,46 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   /**
-   * Hazelcast may apply an operation and still report it failed (a timeout after the partition
-   * owner applied it, a retry of an operation that had been applied): where the outcome matters,
-   * the map is read again instead of guessing, and finding this side's own value means success.
-   * With {@code joinOnly}, the entry is only read, never created: side B or nothing.
+   * One round trip decides: the map's owner writes this side in as side A of a new entry or side B
+   * of a waiting one, and answers the entry as it now is. Hazelcast may apply an operation and still
+   * report it failed (a timeout after the partition owner applied it, a retry of an operation that
+   * had been applied): then the map is read again instead of guessing, and an entry naming this side
+   * means success. With {@code joinOnly}, no entry is ever created: side B or nothing.
    */
   private Future<Seat> claim(ClusterSeat asA, int attempts, boolean joinOnly) {
     String wantedA = asA.entry.encode();
-    Future<String> found = joinOnly ? map.get(asA.key) : map.putIfAbsent(asA.key, wantedA)
+    Future<String> decided = (joinOnly ? map.join(asA.key, asA.entry) : map.claim(asA.key, asA.entry))
         .recover(failure -> map.get(asA.key).compose(now -> now != null ? Future.succeededFuture(now) : Future.failedFuture(failure)));
-    return found.compose(existing -> {
-      if (joinOnly && existing == null) return Future.failedFuture(new NoSuchPairException());
-      if (existing == null || existing.equals(wantedA)) return Future.succeededFuture(claimed(asA));
-      PairEntry current = PairEntry.decode(existing);
-      boolean stale = gone(current.nodeA(), current.connA()) || (current.complete() && gone(current.nodeB(), current.connB()));
-      if (current.complete() && !stale) return Future.failedFuture(new PairFullException());
-      if (joinOnly && stale) return Future.failedFuture(new NoSuchPairException());
-      String wanted = stale ? wantedA : current.withB(nodeId, asA.conn).encode();
-      return map.replaceIfPresent(asA.key, existing, wanted)
-          .recover(failure -> map.get(asA.key).map(wanted::equals))
+    return decided.compose(now -> {
+      if (now == null) return Future.failedFuture(new NoSuchPairException());
+      if (now.equals(wantedA)) return Future.succeededFuture(claimed(asA));
+      PairEntry current = PairEntry.decode(now);
+      if (!current.complete()) {
+        // Only after a failure: another side's waiting entry, which this claim did not reach.
+        return attempts > 1 ? claim(asA, attempts - 1, joinOnly) : Future.failedFuture(new PairFullException());
+      }
+      boolean joined = asA.conn.equals(current.connB());
+      boolean stale = gone(current.nodeA(), current.connA()) || (!joined && gone(current.nodeB(), current.connB()));
+      if (joined && !stale) {
+        ClusterSeat asB = new ClusterSeat(this, Seat.Side.B, asA.code, asA.key, asA.conn, current);
+        seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
+        return Future.succeededFuture(claimed(asB));
+      }
+      if (!stale) return Future.failedFuture(new PairFullException());
+      if (joinOnly) {
+        return joined ? map.removeNamed(asA.key, asA.conn).transform(removed -> Future.failedFuture(new NoSuchPairException()))
+            : Future.failedFuture(new NoSuchPairException());
+      }
+      // The entry names a side that is gone (its node left, or an earlier relay on this node): take it over as A.
+      return map.replace(asA.key, now, wantedA)
+          .recover(failure -> map.get(asA.key).map(wantedA::equals))
           .compose(replaced -> {
-            if (!replaced) {
-              // Someone else changed the entry first: look again.
-              return attempts > 1 ? claim(asA, attempts - 1, joinOnly) : Future.failedFuture(new PairFullException());
-            }
-            if (stale) {
+            if (replaced) {
               log.info("{} taken over from a side that is gone", asA.code);
               return Future.succeededFuture(claimed(asA));
             }
-            ClusterSeat asB = new ClusterSeat(this, Seat.Side.B, asA.code, asA.key, asA.conn, PairEntry.decode(wanted));
-            seats.put(asB.conn, asB); // nothing can have reached asA: the map never named it
-            return Future.succeededFuture(claimed(asB));
+            // Someone else changed the entry first: look again.
+            return attempts > 1 ? claim(asA, attempts - 1, joinOnly) : Future.failedFuture(new PairFullException());
           });
     });
   }

@@ -225,12 +225,15 @@ final class RemotePeer implements Peer {
     }
   }
 
-  /** Credits what the local socket has taken, unless it is congested (its drain will credit it). */
+  /**
+   * Credits what the local socket has taken, unless it is congested (its drain will credit it) or
+   * the pair has ended (the sender stopped counting it then).
+   */
   void flushCredit() {
     creditPending.set(false);
     PairSocket socket;
     synchronized (this) {
-      socket = local;
+      socket = released ? null : local;
     }
     if (socket != null && !socket.congested()) resumeReading();
   }

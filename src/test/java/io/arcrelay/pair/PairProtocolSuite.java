@@ -244,6 +244,17 @@ public abstract class PairProtocolSuite {
     again[1].assertReaches(again[0], "reused");
   }
 
+  /** Across nodes, side B's node removes the pair's entry whichever side ends it. */
+  @Test
+  void closingSideBClosesSideAWith1000AndFreesTheCode() {
+    String code = newCode();
+    TestClient[] p = pair(code);
+    p[1].close();
+    p[0].assertClosedWith(1000, "peer disconnected");
+    TestClient[] again = pair(code);
+    again[0].assertReaches(again[1], "reused");
+  }
+
   @Test
   void aWaitingSideThatLeavesFreesTheCode() {
     String code = newCode();
