@@ -108,7 +108,11 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   private HazelcastInstance hazelcast() {
-    return ((HazelcastClusterManager) cluster).getHazelcastInstance();
+    return hazelcastOf(vertx);
+  }
+
+  private static HazelcastInstance hazelcastOf(Vertx vertx) {
+    return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
   }
 
   /** Joins the pair map and starts this node's router; {@code vertx} must be clustered with Hazelcast. */
@@ -123,9 +127,8 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    */
   public static Future<PairRegistry> create(Vertx vertx, String mapName, Duration pairTtl, int quorum,
       PairMetrics metrics, MemoryBudget memory) {
-    HazelcastInstance hazelcast = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
     // Creating a map's proxy may wait for the other members.
-    return vertx.executeBlocking(() -> hazelcast.<String, String>getMap(mapName)).compose(map -> {
+    return vertx.executeBlocking(() -> hazelcastOf(vertx).<String, String>getMap(mapName)).compose(map -> {
       ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, new PairMap(vertx, map), pairTtl, quorum, metrics, memory);
       return registry.router.ready().map(v -> registry);
     });
@@ -199,7 +202,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    */
   private Future<Seat> claim(ClusterSeat asA, int attempts, boolean joinOnly) {
     String wantedA = asA.entry.encode();
-    Future<String> decided = (joinOnly ? map.join(asA.key, asA.entry) : map.claim(asA.key, asA.entry))
+    Future<String> decided = (joinOnly ? map.join(asA.key, wantedA) : map.claim(asA.key, wantedA))
         .recover(failure -> map.get(asA.key).compose(now -> now != null ? Future.succeededFuture(now) : Future.failedFuture(failure)));
     return decided.compose(now -> {
       if (now == null) return Future.failedFuture(new NoSuchPairException());

@@ -33,17 +33,17 @@ final class PairMap {
   }
 
   /**
-   * Claims {@code wantedA}'s code: the entry becomes {@code wantedA} if there was none, or
-   * {@code wantedA}'s side is written in as side B of a waiting entry. Answers the entry as it is
-   * afterwards; an entry for a whole pair is left as it was.
+   * Claims a code for the side of {@code wantedA} (an encoded waiting {@link PairEntry}): the entry
+   * becomes {@code wantedA} if there was none, or that side is written in as side B of a waiting
+   * entry. Answers the entry as it is afterwards; an entry for a whole pair is left as it was.
    */
-  Future<String> claim(String key, PairEntry wantedA) {
-    return run(key, new Operation(Operation.CLAIM, wantedA.encode(), null));
+  Future<String> claim(String key, String wantedA) {
+    return run(key, new Operation(Operation.CLAIM, wantedA, null));
   }
 
   /** As {@link #claim}, but never creates an entry: null when there is none. */
-  Future<String> join(String key, PairEntry wantedA) {
-    return run(key, new Operation(Operation.JOIN, wantedA.encode(), null));
+  Future<String> join(String key, String wantedA) {
+    return run(key, new Operation(Operation.JOIN, wantedA, null));
   }
 
   Future<String> get(String key) {

@@ -236,23 +236,22 @@ public abstract class PairProtocolSuite {
 
   @Test
   void closingOneSideClosesThePeerWith1000AndFreesTheCode() {
-    String code = newCode();
-    TestClient[] p = pair(code);
-    p[0].close();
-    p[1].assertClosedWith(1000, "peer disconnected");
-    TestClient[] again = pair(code);
-    again[1].assertReaches(again[0], "reused");
+    closingSideClosesThePeerWith1000AndFreesTheCode(0);
   }
 
   /** Across nodes, side B's node removes the pair's entry whichever side ends it. */
   @Test
   void closingSideBClosesSideAWith1000AndFreesTheCode() {
+    closingSideClosesThePeerWith1000AndFreesTheCode(1);
+  }
+
+  private void closingSideClosesThePeerWith1000AndFreesTheCode(int leaving) {
     String code = newCode();
     TestClient[] p = pair(code);
-    p[1].close();
-    p[0].assertClosedWith(1000, "peer disconnected");
+    p[leaving].close();
+    p[1 - leaving].assertClosedWith(1000, "peer disconnected");
     TestClient[] again = pair(code);
-    again[0].assertReaches(again[1], "reused");
+    again[1 - leaving].assertReaches(again[leaving], "reused");
   }
 
   @Test
