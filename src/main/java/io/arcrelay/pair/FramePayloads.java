@@ -23,7 +23,7 @@ import io.vertx.core.http.impl.ws.WebSocketFrameInternal;
  *
  * <p>The price is ownership. Vert.x wraps each payload as unreleasable, so nothing frees it but the
  * relay: whoever finishes with a frame calls {@link #release} (written, dropped, discarded), or
- * {@link #keep} to take a heap copy that outlives it (the event bus, a tunnel's visitor). Memory
+ * {@link #keep} to take a heap copy that outlives it (the event bus). Memory
  * comes from malloc and goes back on release; {@link #inUse()} counts it, for the metric
  * {@code arc_relay_frame_payload_bytes} and for the tests that check it returns to zero.
  *

@@ -65,7 +65,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
   // After a 101: the visitor's raw socket, and what the agent sent before it was ready.
   private boolean raw;
   private NetSocket rawSocket;
-  private final Queue<Buffer> earlyRaw = new ArrayDeque<>();
+  private final Queue<WebSocketFrame> earlyRaw = new ArrayDeque<>();
 
   private VisitorSide(String name, Context context, Channel channel, Keepalive keepalive, Tunnels tunnels) {
     this.name = name;
@@ -131,7 +131,16 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
   private void retire() {
     over = true;
     keepalive.forget(this);
-    for (Buffer early; (early = earlyRaw.poll()) != null; ) queue.written(early.length(), peer);
+    for (WebSocketFrame early; (early = earlyRaw.poll()) != null; ) done(early, early.binaryData().length());
+  }
+
+  /**
+   * The agent's message {@code frame} is written or dropped: its payload is freed ({@link
+   * FramePayloads}: the relay writes it to the visitor without a copy) and its bytes leave the queue.
+   */
+  private void done(WebSocketFrame frame, int bytes) {
+    FramePayloads.release(frame);
+    queue.written(bytes, peer);
   }
 
   /**
@@ -184,20 +193,24 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     if (target != null) target.send(frame, frame.binaryData().length());
   }
 
-  /** A message from the agent, on this context. {@code bytes} were counted in the queue when it arrived. */
-  private void fromAgent(Buffer message, int bytes) {
+  /**
+   * A message from the agent, on this context. {@code bytes} were counted in the queue when it
+   * arrived; every way through here ends in {@link #done}, at once or when the visitor's write completes.
+   */
+  private void fromAgent(WebSocketFrame frame, int bytes) {
     if (over || !channel.isActive()) { // the link or the visitor is gone: what was on its way goes nowhere
-      queue.written(bytes, peer);
+      done(frame, bytes);
       return;
     }
+    Buffer message = frame.binaryData();
     if (raw) {
       tunnels.metrics().toVisitor(message.length());
-      toVisitorRaw(message, bytes);
+      toVisitorRaw(frame, bytes);
       return;
     }
     HttpServerRequest current = request;
     if (current == null || current.response().ended()) { // the exchange is over: a late message
-      queue.written(bytes, peer);
+      done(frame, bytes);
       return;
     }
     HttpServerResponse response = current.response();
@@ -209,17 +222,17 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
         if (body != null) tunnels.metrics().toVisitor(body.length());
         if (LinkMessages.ends(message)) {
           // The whole response in one message: written in one go, its bytes freed once it is.
-          finish(current, () -> (body == null ? response.end() : response.end(body)).andThen(done -> queue.written(bytes, peer)));
+          finish(current, () -> (body == null ? response.end() : response.end(body)).andThen(ended -> done(frame, bytes)));
           return;
         }
         if (body != null) {
-          response.write(body).onComplete(done -> queue.written(bytes, peer));
+          response.write(body).onComplete(written -> done(frame, bytes));
           return;
         }
       }
       case LinkMessages.BODY -> {
         tunnels.metrics().toVisitor(payload.length());
-        response.write(payload).onComplete(done -> queue.written(bytes, peer));
+        response.write(payload).onComplete(written -> done(frame, bytes));
         return;
       }
       case LinkMessages.END -> finish(current, response::end);
@@ -237,7 +250,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
         channel.close();
       }
     }
-    queue.written(bytes, peer);
+    done(frame, bytes);
   }
 
   private void responseHead(HttpServerRequest current, JsonObject head) {
@@ -260,7 +273,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
           LinkMessages.chunks((byte) 0, bytes, this::toAgent);
           pauseIfAgentBusy(rawSocket::pause);
         });
-        for (Buffer early; (early = earlyRaw.poll()) != null; ) toVisitorRaw(early, early.length());
+        for (WebSocketFrame early; (early = earlyRaw.poll()) != null; ) toVisitorRaw(early, early.binaryData().length());
       });
       return;
     }
@@ -280,12 +293,12 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     }
   }
 
-  private void toVisitorRaw(Buffer bytes, int counted) {
+  private void toVisitorRaw(WebSocketFrame frame, int counted) {
     if (rawSocket == null) {
-      earlyRaw.add(bytes); // counted until written
+      earlyRaw.add(frame); // counted until written
       return;
     }
-    rawSocket.write(bytes).onComplete(done -> queue.written(counted, peer));
+    rawSocket.write(frame.binaryData()).onComplete(written -> done(frame, counted));
   }
 
   /**
@@ -349,8 +362,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
   @Override
   public void send(WebSocketFrame frame, int bytes) {
     queue.add(bytes);
-    Buffer message = FramePayloads.keep(frame);
-    context.runOnContext(v -> fromAgent(message, bytes));
+    context.runOnContext(v -> fromAgent(frame, bytes));
   }
 
   @Override

@@ -60,6 +60,7 @@ final class DataLink {
 
   void start() {
     context = Vertx.currentContext();
+    LinkMasking.relax(ws);
     traffic.linkOpened();
     ws.frameHandler(this::onFrame);
     ws.exceptionHandler(err -> ws.close());
