@@ -45,7 +45,7 @@ public final class LinkMessages {
   private static final int MAX_INLINE_JSON = 0xFFFF;
 
   /** Largest payload per frame: well under the agent's and relay's frame limits. */
-  public static final int MAX_CHUNK = 32 * 1024;
+  public static final int MAX_CHUNK = 64 * 1024;
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and never cross the tunnel. */
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",

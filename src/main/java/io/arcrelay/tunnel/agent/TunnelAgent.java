@@ -112,7 +112,8 @@ public final class TunnelAgent {
         .setTryUsePerMessageCompression(false)
         .setTryUsePerFrameCompression(false));
     // Response bodies arrive in chunks of LinkMessages.MAX_CHUNK, not Vert.x's 8 KiB: each chunk is one
-    // message through the relay, so a download takes a quarter of the messages (docs/benchmarks.md).
+    // message through the relay, and 64 KiB is what one read brings: a download takes an eighth of the
+    // messages (docs/benchmarks.md).
     // Each data link has a connection of its own (DataLink.localConnection), but connect() still
     // counts against the pool size: with the default 5, the sixth link's request waited (TunnelSingleNodeTest).
     this.local = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxChunkSize(LinkMessages.MAX_CHUNK), new PoolOptions().setHttp1MaxSize(10_000));
