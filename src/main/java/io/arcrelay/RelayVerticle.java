@@ -65,7 +65,7 @@ public final class RelayVerticle extends VerticleBase {
         .addRoutes(router);
     answerMalformedRequests(router);
     node.health().watch(context);
-    ConnectionGuard guard = new ConnectionGuard(vertx, node.admission(), config.requestTimeout());
+    ConnectionGuard guard = new ConnectionGuard(node.admission(), config.requestTimeout());
     HttpServerOptions options = serverOptions();
     server = vertx.createHttpServer(options)
         .connectionHandler(guard::accepted)

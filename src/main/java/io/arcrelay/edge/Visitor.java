@@ -1,6 +1,7 @@
 package io.arcrelay.edge;
 
 import io.vertx.core.http.HttpServerRequest;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * One accepted TCP connection as admission sees it: where it comes from, under which address it is
@@ -12,7 +13,12 @@ public final class Visitor {
   private final String peerAddress;
   Refusal overCapacity;
   private String countedAs;
-  long deadline = -1; // the request-timeout timer, while one runs
+  // The request timeout (ConnectionGuard): when a request head must be complete by (System.nanoTime),
+  // while one is due, and when the guard's next check of it runs (0: none scheduled).
+  long deadline;
+  boolean deadlineDue;
+  long checkAt;
+  ScheduledFuture<?> check;
 
   Visitor(String peerAddress) {
     this.peerAddress = peerAddress;

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * here to open a data link for each visitor connection. Closing it ends the session; the name is
  * free once its last session has gone.
  *
- * <p>Messages are JSON text frames: {@code {"type":"hello","v":1,"name":"myapp"}} from the agent
+ * <p>Messages are JSON text frames: {@code {"type":"hello","v":2,"name":"myapp"}} from the agent
  * ({@code name} optional, and {@code basicAuth} and {@code allow} restricting visitors, see
  * {@link VisitorPolicy}); {@code registered} with the name, public URL and session id,
  * {@code open} with a link id, and {@code error} (then close 4009 for a taken name, 4000 for a bad
@@ -84,13 +84,13 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
       refuse("bad-hello", 4000, "not a JSON object");
       return;
     }
-    if (helloSeen || !"hello".equals(hello.getString("type")) || !Integer.valueOf(1).equals(hello.getValue("v"))) {
-      refuse("bad-hello", 4000, "expected one hello of version 1");
+    if (helloSeen || !"hello".equals(hello.getString("type")) || !Integer.valueOf(LinkMessages.VERSION).equals(hello.getValue("v"))) {
+      refuse("bad-hello", 4000, "expected one hello of version " + LinkMessages.VERSION + " (the agent and the relay must be the same release)");
       return;
     }
     helloSeen = true;
     String wanted = hello.getValue("name") instanceof String s ? s : null;
-    if (wanted != null && !TunnelHost.NAME.matcher(wanted).matches()) {
+    if (wanted != null && !TunnelHost.isName(wanted)) {
       refuse("bad-hello", 4000, "a tunnel name is one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
       return;
     }

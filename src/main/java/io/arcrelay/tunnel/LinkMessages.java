@@ -4,27 +4,39 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * The messages on a data link between the relay and an agent: binary WebSocket frames, each one
- * whole message whose first byte is a tag. Heads are small JSON objects; body bytes travel raw. After
- * a {@code 101} head the tags stop and the frames carry the upgraded connection's bytes.
+ * whole message whose first byte is a tag. After a {@code 101} head the tags stop and the frames
+ * carry the upgraded connection's bytes.
  *
- * <p>Request head: {@code {"m":"POST","u":"/path?q","h":[["name","value"],...],"body":true}}.
- * Response head: {@code {"s":200,"h":[...]}}. {@code FAIL}: {@code {"status":502,"reason":"..."}}.
+ * <p>A {@link #HEAD} is {@code [tag][head length, 4 bytes][head][body bytes...]}, the head in a
+ * small binary form read in place ({@link #readRequest}, {@link #readResponse}): strings as a 4-byte
+ * length and UTF-8, numbers big-endian. Request head: method, target, a byte (1: a body follows),
+ * a 2-byte header count and each header's name and value. Response head: a 2-byte status, then the
+ * headers the same way. Body bytes after the head are the start of the body (the agent sends a small
+ * response whole in one message). {@link #FAIL} carries JSON, {@code {"status":502,"reason":"..."}};
+ * {@link #BODY} carries raw bytes.
  *
- * <p>Two flags in the tag byte save messages, and with them a system call each way per request: a
- * head with {@link #ENDS} is the whole exchange's side (a request without a body, or a response
- * whose body came with it); a head with {@link #WITH_BODY} carries body bytes after its JSON
- * ({@code [tag][JSON length, 2 bytes][JSON][body]}).
+ * <p>The flag {@link #ENDS} on a head saves a message, and with it a system call each way per
+ * request: nothing of the body follows (a request without a body, or a response whose body came
+ * with its head). The heads were JSON until the agent's hello version 2: parsing and writing JSON
+ * took 7 % of the relay's and 11 % of the agent's CPU on small requests (docs/benchmarks.md, session 11).
  */
 public final class LinkMessages {
+
+  /**
+   * The version an agent states in its hello: what the control and link messages look like. 2:
+   * binary heads; an agent of version 1 (JSON heads) is refused at its hello, never half understood.
+   */
+  public static final int VERSION = 2;
 
   /** A request head (relay to agent) or a response head (agent to relay). */
   public static final byte HEAD = 1;
@@ -39,17 +51,44 @@ public final class LinkMessages {
 
   /** Flag: the body is complete after this message, no {@link #END} follows. */
   public static final byte ENDS = (byte) 0x80;
-  /** Flag on a {@link #HEAD}: body bytes follow its JSON. */
-  public static final byte WITH_BODY = 0x40;
   private static final int KIND = 0x0F;
-  private static final int MAX_INLINE_JSON = 0xFFFF;
+  /** Where a head begins: after the tag and the head's length. */
+  private static final int HEAD_START = 5;
 
-  /** Largest payload per frame: well under the agent's and relay's frame limits. */
+  /** Largest payload per frame: one read's worth, well under the agent's and relay's frame limits. */
   public static final int MAX_CHUNK = 64 * 1024;
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and never cross the tunnel. */
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+  private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection",
       "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+
+  /**
+   * A request head as it crossed the link.
+   *
+   * @param headers names and values in turn, as the relay sent them
+   * @param body    a body follows (in {@link #BODY} messages, then {@link #END})
+   */
+  public record RequestHead(String method, String uri, List<String> headers, boolean body) {
+
+    /** True when the request asks to switch protocols (the relay sends hop-by-hop headers only then). */
+    public boolean upgrade() {
+      return "GET".equals(method) && isUpgrade(into(MultiMap.caseInsensitiveMultiMap(), true));
+    }
+
+    /** Adds the headers to {@code into}, the hop-by-hop ones only if {@code upgrade}; returns it. */
+    public MultiMap into(MultiMap into, boolean upgrade) {
+      return addHeaders(headers, into, upgrade);
+    }
+  }
+
+  /** A response head as it crossed the link; {@code headers}: names and values in turn. */
+  public record ResponseHead(int status, List<String> headers) {
+
+    /** Adds the headers to {@code into}, the hop-by-hop ones only if {@code upgrade}; returns it. */
+    public MultiMap into(MultiMap into, boolean upgrade) {
+      return addHeaders(headers, into, upgrade);
+    }
+  }
 
   private LinkMessages() {}
 
@@ -83,34 +122,53 @@ public final class LinkMessages {
   }
 
   /**
-   * A head, with {@code body} (null for none yet) and, when {@code ends}, the end of the body: one
-   * message, or for a head too long to give its length in two bytes (never within Vert.x's 8 KiB
-   * header limit) the plain head, body and end messages.
+   * A request's head, one message: {@code headers} without the hop-by-hop ones unless
+   * {@code upgrade}; {@code body}: a body follows; {@code ends}: nothing follows.
    */
-  public static void head(JsonObject head, Buffer body, boolean ends, Consumer<WebSocketFrame> out) {
-    Buffer json = head.toBuffer();
-    if (body == null || json.length() > MAX_INLINE_JSON) {
-      out.accept(frame((byte) (HEAD | (ends && body == null ? ENDS : 0)), json));
-      if (body != null) chunks(BODY, body, out);
-      if (body != null && ends) out.accept(frame(END, Buffer.buffer()));
-      return;
-    }
-    Buffer message = Buffer.buffer(3 + json.length() + body.length())
-        .appendByte((byte) (HEAD | WITH_BODY | (ends ? ENDS : 0))).appendUnsignedShort(json.length())
-        .appendBuffer(json).appendBuffer(body);
-    out.accept(WebSocketFrame.binaryFrame(message, true));
+  public static WebSocketFrame request(String method, String uri, MultiMap headers, boolean upgrade, boolean body, boolean ends) {
+    Buffer message = headStart(ends, 0);
+    appendString(message, method);
+    appendString(message, uri);
+    message.appendByte((byte) (body ? 1 : 0));
+    appendHeaders(message, headers, upgrade);
+    return headEnd(message, null);
   }
 
-  /** The JSON of a received {@link #HEAD}. */
-  public static JsonObject headJson(Buffer message) {
-    if ((message.getByte(0) & WITH_BODY) == 0) return new JsonObject(payload(message));
-    return new JsonObject(message.slice(3, 3 + message.getUnsignedShort(1)));
+  /**
+   * A response's head, with {@code body} (null for none yet) and, when {@code ends}, the end of the
+   * body: one message, or for a body over {@link #MAX_CHUNK} the head, body and end messages.
+   */
+  public static void response(int status, MultiMap headers, boolean upgrade, Buffer body, boolean ends, Consumer<WebSocketFrame> out) {
+    boolean inline = body == null || body.length() <= MAX_CHUNK;
+    Buffer message = headStart(ends && inline, inline && body != null ? body.length() : 0);
+    message.appendUnsignedShort(status);
+    appendHeaders(message, headers, upgrade);
+    out.accept(headEnd(message, inline ? body : null));
+    if (inline) return;
+    chunks(BODY, body, out);
+    if (ends) out.accept(frame(END, Buffer.buffer()));
   }
 
-  /** The body bytes a received {@link #HEAD} carries, or {@code null}. */
+  /** The head of a received request {@link #HEAD}. Throws {@link IllegalArgumentException} when it is not one. */
+  public static RequestHead readRequest(Buffer message) {
+    Reader in = new Reader(message);
+    String method = in.string();
+    String uri = in.string();
+    boolean body = in.flag();
+    return new RequestHead(method, uri, in.headers(), body);
+  }
+
+  /** The head of a received response {@link #HEAD}. Throws {@link IllegalArgumentException} when it is not one. */
+  public static ResponseHead readResponse(Buffer message) {
+    Reader in = new Reader(message);
+    int status = in.unsignedShort();
+    return new ResponseHead(status, in.headers());
+  }
+
+  /** The body bytes a received {@link #HEAD} carries after its head, or {@code null}. */
   public static Buffer headBody(Buffer message) {
-    if ((message.getByte(0) & WITH_BODY) == 0) return null;
-    return message.slice(3 + message.getUnsignedShort(1), message.length());
+    int end = HEAD_START + message.getInt(1);
+    return end < message.length() ? message.slice(end, message.length()) : null;
   }
 
   /** What follows the tag. */
@@ -118,27 +176,97 @@ public final class LinkMessages {
     return message.slice(1, message.length());
   }
 
-  /**
-   * Headers as a JSON list of pairs, hop-by-hop ones left out unless {@code upgrade} (an upgrade needs
-   * its {@code Upgrade} and {@code Connection} to reach the far side).
-   */
-  public static JsonArray headers(MultiMap headers, boolean upgrade) {
-    JsonArray list = new JsonArray();
-    for (Map.Entry<String, String> h : headers) {
-      String name = h.getKey().toLowerCase(Locale.ROOT);
-      if (!upgrade && HOP_BY_HOP.contains(name)) continue;
-      list.add(new JsonArray().add(name).add(h.getValue()));
-    }
-    return list;
+  private static Buffer headStart(boolean ends, int bodyLength) {
+    return Buffer.buffer(256 + bodyLength).appendByte((byte) (HEAD | (ends ? ENDS : 0))).appendInt(0);
   }
 
-  /** Adds the pairs of a JSON header list to {@code into}, hop-by-hop ones only if {@code upgrade}. */
-  public static void addHeaders(JsonArray list, MultiMap into, boolean upgrade) {
-    for (int i = 0; i < list.size(); i++) {
-      JsonArray pair = list.getJsonArray(i);
-      String name = pair.getString(0);
-      if (upgrade || !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) into.add(name, pair.getString(1));
+  private static WebSocketFrame headEnd(Buffer message, Buffer body) {
+    message.setInt(1, message.length() - HEAD_START);
+    if (body != null) message.appendBuffer(body);
+    return WebSocketFrame.binaryFrame(message, true);
+  }
+
+  private static void appendString(Buffer message, String value) {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    message.appendInt(bytes.length).appendBytes(bytes);
+  }
+
+  private static void appendHeaders(Buffer message, MultiMap headers, boolean upgrade) {
+    int countAt = message.length();
+    message.appendUnsignedShort(0);
+    int count = 0;
+    for (Map.Entry<String, String> h : headers) {
+      if (!upgrade && hopByHop(h.getKey())) continue;
+      appendString(message, h.getKey());
+      appendString(message, h.getValue());
+      count++;
     }
+    message.setUnsignedShort(countAt, count);
+  }
+
+  /** Reads a head in place; any inconsistency is an {@link IllegalArgumentException}. */
+  private static final class Reader {
+    private final Buffer message;
+    private final int end;
+    private int at = HEAD_START;
+
+    Reader(Buffer message) {
+      this.message = message;
+      if (message.length() < HEAD_START) throw new IllegalArgumentException("not a head");
+      int length = message.getInt(1);
+      if (length < 0 || length > message.length() - HEAD_START) throw new IllegalArgumentException("bad head length");
+      this.end = HEAD_START + length;
+    }
+
+    String string() {
+      check(4);
+      int length = message.getInt(at);
+      at += 4;
+      if (length < 0) throw new IllegalArgumentException("bad string length");
+      check(length);
+      String value = new String(message.getBytes(at, at + length), StandardCharsets.UTF_8);
+      at += length;
+      return value;
+    }
+
+    boolean flag() {
+      check(1);
+      return message.getByte(at++) != 0;
+    }
+
+    int unsignedShort() {
+      check(2);
+      int value = message.getUnsignedShort(at);
+      at += 2;
+      return value;
+    }
+
+    List<String> headers() {
+      int count = unsignedShort();
+      List<String> headers = new ArrayList<>(2 * count);
+      for (int i = 0; i < 2 * count; i++) headers.add(string());
+      return headers;
+    }
+
+    private void check(int bytes) {
+      if (at + bytes > end) throw new IllegalArgumentException("head cut short");
+    }
+  }
+
+  private static MultiMap addHeaders(List<String> headers, MultiMap into, boolean upgrade) {
+    for (int i = 0; i + 1 < headers.size(); i += 2) {
+      String name = headers.get(i);
+      if (upgrade || !hopByHop(name)) into.add(name, headers.get(i + 1));
+    }
+    return into;
+  }
+
+  private static boolean hopByHop(String name) {
+    // No lower-case copy per header (this runs for every header of every request and response).
+    for (String hop : HOP_BY_HOP) {
+      if (hop.equalsIgnoreCase(name)) return true;
+    }
+    return false;
   }
 
   /**
@@ -162,13 +290,6 @@ public final class LinkMessages {
       headers.set("X-Forwarded-Proto", tls ? "https" : "http");
       if (host != null) headers.set("X-Forwarded-Host", host); else headers.remove("X-Forwarded-Host");
     }
-  }
-
-  /** True for a request head (as sent on a link) that asks to switch protocols. */
-  public static boolean isUpgradeHead(JsonObject head) {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    addHeaders(head.getJsonArray("h"), headers, true);
-    return "GET".equals(head.getString("m")) && isUpgrade(headers);
   }
 
   /** True for a request that asks to switch protocols ({@code Connection: upgrade} with an {@code Upgrade}). */

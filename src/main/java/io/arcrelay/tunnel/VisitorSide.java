@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
@@ -164,9 +165,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     upgrading = current.method() == HttpMethod.GET && LinkMessages.isUpgrade(current.headers());
     boolean body = !upgrading && TunnelPages.hasBody(current);
     // A request without a body is one message: its head, ending it.
-    LinkMessages.head(new JsonObject()
-        .put("m", current.method().name()).put("u", current.uri())
-        .put("h", LinkMessages.headers(headers, upgrading)).put("body", body), null, !body && !upgrading, this::toAgent);
+    toAgent(LinkMessages.request(current.method().name(), current.uri(), headers, upgrading, body, !body && !upgrading));
     if (upgrading) return; // stays paused: toNetSocket needs it unread, and an upgrade carries no body
     current.handler(chunk -> {
       tunnels.metrics().toAgent(chunk.length());
@@ -217,7 +216,14 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     Buffer payload = LinkMessages.payload(message);
     switch (LinkMessages.tag(message)) {
       case LinkMessages.HEAD -> {
-        responseHead(current, LinkMessages.headJson(message));
+        LinkMessages.ResponseHead head;
+        try {
+          head = LinkMessages.readResponse(message);
+        } catch (IllegalArgumentException malformed) {
+          untrusted();
+          break;
+        }
+        responseHead(current, head);
         Buffer body = LinkMessages.headBody(message);
         if (body != null) tunnels.metrics().toVisitor(body.length());
         if (LinkMessages.ends(message)) {
@@ -238,28 +244,37 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
       case LinkMessages.END -> finish(current, response::end);
       case LinkMessages.CONTINUE -> response.writeContinue();
       case LinkMessages.FAIL -> {
-        JsonObject fail = new JsonObject(payload);
+        JsonObject fail;
+        try {
+          fail = new JsonObject(payload);
+        } catch (DecodeException malformed) {
+          untrusted();
+          break;
+        }
         if (response.headWritten()) {
           channel.close(); // the response began: it cannot turn into an error page
         } else {
           page(current, 502, TunnelPages.badGateway(name, fail.getString("reason", "bad gateway")));
         }
       }
-      default -> {
-        endLink(); // not a message of this protocol: the link cannot be trusted any more
-        channel.close();
-      }
+      default -> untrusted();
     }
     done(frame, bytes);
   }
 
-  private void responseHead(HttpServerRequest current, JsonObject head) {
-    int status = head.getInteger("s");
+  /** Not a message of this protocol: the link cannot be trusted any more. */
+  private void untrusted() {
+    endLink();
+    channel.close();
+  }
+
+  private void responseHead(HttpServerRequest current, LinkMessages.ResponseHead head) {
+    int status = head.status();
     tunnels.metrics().answered(status);
     HttpServerResponse response = current.response();
     if (status == 101 && upgrading) {
       raw = true;
-      LinkMessages.addHeaders(head.getJsonArray("h"), response.headers(), true);
+      head.into(response.headers(), true);
       // toNetSocket writes the 101 with exactly these headers (the local server's Sec-WebSocket-Accept).
       current.toNetSocket().onComplete(upgraded -> {
         if (upgraded.failed()) {
@@ -283,7 +298,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
       current.resume();
     }
     response.setStatusCode(status);
-    LinkMessages.addHeaders(head.getJsonArray("h"), response.headers(), false);
+    head.into(response.headers(), false);
     boolean bodiless = current.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
     if (!bodiless && !response.headers().contains(HttpHeaders.CONTENT_LENGTH)) response.setChunked(true);
     if (!requestEnded) {

@@ -2,6 +2,7 @@ package io.arcrelay.edge;
 
 import static io.arcrelay.TestClient.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.arcrelay.Await;
@@ -20,12 +21,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,6 +153,32 @@ class HostileClientsTest {
     assertTrue(metric("arc_relay_connections_cut_total{reason=\"request_timeout\"}") >= 201);
     TestClient[] pair = {join(client, uri("after")), join(client, uri("after"))};
     pair[0].assertReaches(pair[1], "a prompt client is served");
+  }
+
+  @Test
+  void aKeepAliveConnectionIsCutOnlyOnceIdleForTheRequestTimeout() {
+    start(Setting.REQUEST_TIMEOUT, "1s");
+    NetSocket socket = clientVertx.createNetClient().connect(relay.port(), "127.0.0.1").await();
+    String status = "HTTP/1.1 200";
+    String[] tail = {""}; // an answer's status line may straddle two reads
+    AtomicInteger answers = new AtomicInteger();
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    socket.handler(bytes -> {
+      String text = tail[0] + bytes.toString(StandardCharsets.ISO_8859_1);
+      for (int at = text.indexOf(status); at >= 0; at = text.indexOf(status, at + 1)) answers.incrementAndGet();
+      tail[0] = text.substring(Math.max(0, text.length() - status.length() + 1));
+    });
+    socket.closeHandler(v -> closed.complete(null));
+    // Three request timeouts' worth of requests, one after the other's answer: the deadline moves with each.
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    for (int sent = 1; System.nanoTime() < until; sent++) {
+      socket.write("GET /health HTTP/1.1\r\nHost: relay\r\n\r\n");
+      int expected = sent;
+      Await.until("answer " + expected, () -> answers.get() >= expected || closed.isDone());
+      assertFalse(closed.isDone(), "a connection in use is not cut (after " + expected + " requests)");
+    }
+    Await.until("idle for the request timeout, it is cut", closed::isDone);
+    assertTrue(metric("arc_relay_connections_cut_total{reason=\"request_timeout\"}") >= 1);
   }
 
   @Test

@@ -2,13 +2,12 @@ package io.arcrelay.tunnel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,34 +34,60 @@ class LinkMessagesTest {
   }
 
   @Test
-  void aHeadCarriesItsBodyAndItsEndInOneMessage() {
-    JsonObject head = new JsonObject().put("s", 200).put("h", new JsonArray());
+  void aResponseHeadCarriesItsBodyAndItsEndInOneMessage() {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", "text/plain; charset=utf-8")
+        .add("Set-Cookie", "a=1").add("Set-Cookie", "b=2").add("X-Name", "caf\u00e9");
     List<WebSocketFrame> frames = new ArrayList<>();
-    LinkMessages.head(head, Buffer.buffer("hello"), true, frames::add);
+    LinkMessages.response(200, headers, false, Buffer.buffer("hello"), true, frames::add);
     assertEquals(1, frames.size());
     Buffer message = frames.get(0).binaryData();
     assertEquals(LinkMessages.HEAD, LinkMessages.tag(message));
     assertTrue(LinkMessages.ends(message));
-    assertEquals(head, LinkMessages.headJson(message));
+    LinkMessages.ResponseHead head = LinkMessages.readResponse(message);
+    assertEquals(200, head.status());
+    MultiMap back = head.into(MultiMap.caseInsensitiveMultiMap(), false);
+    assertEquals(List.of("a=1", "b=2"), back.getAll("set-cookie"));
+    assertEquals("caf\u00e9", back.get("x-name"), "values are UTF-8");
     assertEquals(Buffer.buffer("hello"), LinkMessages.headBody(message));
 
     frames.clear();
-    LinkMessages.head(head, null, false, frames::add);
+    LinkMessages.response(204, MultiMap.caseInsensitiveMultiMap(), false, null, false, frames::add);
     Buffer plain = frames.get(0).binaryData();
     assertFalse(LinkMessages.ends(plain));
-    assertEquals(head, LinkMessages.headJson(plain));
+    assertEquals(new LinkMessages.ResponseHead(204, List.of()), LinkMessages.readResponse(plain));
     assertEquals(null, LinkMessages.headBody(plain));
   }
 
   @Test
-  void aHeadTooLongToCarryItsBodyIsFollowedByBodyAndEndMessages() {
-    JsonObject head = new JsonObject().put("s", 200).put("h", new JsonArray().add(new JsonArray().add("x-big").add("v".repeat(70_000))));
+  void aRequestHeadCrossesWhole() {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Host", "app.localhost").add("X-Big", "v".repeat(70_000));
+    Buffer message = LinkMessages.request("POST", "/upload?x=1", headers, false, true, false).binaryData();
+    assertFalse(LinkMessages.ends(message));
+    assertEquals(new LinkMessages.RequestHead("POST", "/upload?x=1", List.of("Host", "app.localhost", "X-Big", "v".repeat(70_000)), true),
+        LinkMessages.readRequest(message));
+    assertEquals(null, LinkMessages.headBody(message));
+    assertTrue(LinkMessages.ends(LinkMessages.request("GET", "/", headers, false, false, true).binaryData()));
+  }
+
+  @Test
+  void aBodyTooLargeToRideWithItsHeadFollowsInBodyAndEndMessages() {
     List<WebSocketFrame> frames = new ArrayList<>();
-    LinkMessages.head(head, Buffer.buffer("body"), true, frames::add);
-    assertEquals(List.of(LinkMessages.HEAD, LinkMessages.BODY, LinkMessages.END),
+    LinkMessages.response(200, MultiMap.caseInsensitiveMultiMap(), false, Buffer.buffer(new byte[LinkMessages.MAX_CHUNK + 1]), true, frames::add);
+    assertEquals(List.of(LinkMessages.HEAD, LinkMessages.BODY, LinkMessages.BODY, LinkMessages.END),
         frames.stream().map(f -> LinkMessages.tag(f.binaryData())).toList());
     assertFalse(LinkMessages.ends(frames.get(0).binaryData()), "the end comes in its own message");
-    assertEquals(head, LinkMessages.headJson(frames.get(0).binaryData()));
+  }
+
+  @Test
+  void aMalformedHeadIsRefusedNotMisread() {
+    Buffer good = LinkMessages.request("GET", "/", MultiMap.caseInsensitiveMultiMap().add("A", "b"), false, false, true).binaryData();
+    for (int cut = 0; cut < good.length(); cut++) {
+      Buffer shorter = good.getBuffer(0, cut);
+      if (shorter.length() >= 5) shorter.setInt(1, Math.min(shorter.getInt(1), shorter.length() - 5));
+      assertThrows(IllegalArgumentException.class, () -> LinkMessages.readRequest(shorter), "cut at " + cut);
+    }
+    Buffer lying = good.copy().setInt(5, Integer.MAX_VALUE); // the method's length
+    assertThrows(IllegalArgumentException.class, () -> LinkMessages.readRequest(lying));
   }
 
   @Test
@@ -70,15 +95,15 @@ class LinkMessagesTest {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap()
         .add("Connection", "Upgrade").add("Upgrade", "websocket").add("Transfer-Encoding", "chunked")
         .add("Keep-Alive", "timeout=5").add("Content-Type", "text/plain").add("Set-Cookie", "a=1").add("Set-Cookie", "b=2");
-    JsonArray plain = LinkMessages.headers(headers, false);
-    assertEquals(3, plain.size());
-    MultiMap back = MultiMap.caseInsensitiveMultiMap();
-    LinkMessages.addHeaders(plain, back, false);
+    LinkMessages.RequestHead plain = LinkMessages.readRequest(LinkMessages.request("GET", "/", headers, false, false, true).binaryData());
+    assertEquals(6, plain.headers().size(), "three headers cross: " + plain.headers());
+    assertFalse(plain.upgrade());
+    MultiMap back = plain.into(MultiMap.caseInsensitiveMultiMap(), false);
     assertEquals(List.of("a=1", "b=2"), back.getAll("set-cookie"));
     assertFalse(back.contains("connection"));
-    MultiMap upgrade = MultiMap.caseInsensitiveMultiMap();
-    LinkMessages.addHeaders(LinkMessages.headers(headers, true), upgrade, true);
-    assertTrue(LinkMessages.isUpgrade(upgrade), "an upgrade keeps Upgrade and Connection");
+    LinkMessages.RequestHead upgrade = LinkMessages.readRequest(LinkMessages.request("GET", "/", headers, true, false, false).binaryData());
+    assertTrue(upgrade.upgrade(), "an upgrade keeps Upgrade and Connection");
+    assertTrue(LinkMessages.isUpgrade(upgrade.into(MultiMap.caseInsensitiveMultiMap(), true)));
   }
 
   @Test

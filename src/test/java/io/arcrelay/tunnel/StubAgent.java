@@ -32,6 +32,11 @@ final class StubAgent {
 
   /** Sends the hello for {@code name}; {@link #outcome()} tells how the relay answered. */
   static StubAgent hello(WebSocketClient client, int port, String token, String name) {
+    return hello(client, port, token, name, LinkMessages.VERSION);
+  }
+
+  /** Sends the hello of an agent of {@code version}. */
+  static StubAgent hello(WebSocketClient client, int port, String token, String name, int version) {
     WebSocket ws = client.connect(new WebSocketConnectOptions().setPort(port).setHost("127.0.0.1")
         .setURI("/_tunnel/control").addHeader("Authorization", "Bearer " + token)).await();
     StubAgent stub = new StubAgent(ws, token, port);
@@ -42,7 +47,7 @@ final class StubAgent {
       if ("error".equals(message.getString("type"))) stub.session.completeExceptionally(new IllegalStateException(message.getString("code")));
     });
     ws.closeHandler(v -> stub.session.completeExceptionally(new IllegalStateException("closed " + ws.closeStatusCode())));
-    ws.writeTextMessage(new JsonObject().put("type", "hello").put("v", 1).put("name", name).encode());
+    ws.writeTextMessage(new JsonObject().put("type", "hello").put("v", version).put("name", name).encode());
     return stub;
   }
 

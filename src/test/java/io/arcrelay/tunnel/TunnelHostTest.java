@@ -12,6 +12,8 @@ class TunnelHostTest {
     assertEquals("myapp", TunnelHost.parse("myapp.localhost", "localhost"));
     assertEquals("myapp", TunnelHost.parse("MyApp.LocalHost:8765", "localhost"));
     assertEquals("my-app-2", TunnelHost.parse("my-app-2.tunnels.example.com.", "tunnels.example.com"));
+    assertEquals("x".repeat(63), TunnelHost.parse("x".repeat(63) + ".localhost", "localhost"), "as long as a DNS label");
+    assertEquals("7", TunnelHost.parse("7.localhost", "localhost"));
   }
 
   @Test
@@ -25,6 +27,7 @@ class TunnelHostTest {
     assertNull(TunnelHost.parse("app-.localhost", "localhost"));
     assertNull(TunnelHost.parse("my_app.localhost", "localhost"));
     assertNull(TunnelHost.parse("myapp.notlocalhost", "localhost"));
+    assertNull(TunnelHost.parse(".localhost", "localhost"), "no name");
     assertNull(TunnelHost.parse("x".repeat(64) + ".localhost", "localhost"), "longer than a DNS label");
   }
 }

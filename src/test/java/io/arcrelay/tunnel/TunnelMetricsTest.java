@@ -136,7 +136,7 @@ class TunnelMetricsTest {
         .setURI(AgentEndpoint.CONTROL_PATH).addHeader("Authorization", "Bearer " + TOKEN)).await();
     CompletableFuture<String> registered = new CompletableFuture<>();
     silent.textMessageHandler(registered::complete);
-    silent.writeTextMessage(new JsonObject().put("type", "hello").put("v", 1).put("name", "silent").encode());
+    silent.writeTextMessage(new JsonObject().put("type", "hello").put("v", LinkMessages.VERSION).put("name", "silent").encode());
     registered.orTimeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS).join();
     assertEquals(2.0, scrape().get("arc_relay_tunnel_sessions"));
     assertEquals(504, visit(HttpMethod.GET, "silent", "/", null).status());

@@ -12,6 +12,7 @@ import io.arcrelay.config.Setting;
 import io.arcrelay.pair.FramePayloads;
 import io.arcrelay.tunnel.agent.TunnelAgent;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -288,13 +289,20 @@ class TunnelSingleNodeTest {
       sent.result().endHandler(v -> outcome.complete("ended normally"));
     });
     WebSocket link = wsClient.connect(stub.dataOptions(stub.nextOpen(), stub.session())).await();
-    link.writeFrame(LinkMessages.frame(LinkMessages.HEAD, new JsonObject().put("s", 200)
-        .put("h", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonArray().add("content-length").add("1000000")))));
+    LinkMessages.response(200, MultiMap.caseInsensitiveMultiMap().add("content-length", "1000000"), false, null, false, link::writeFrame);
     link.writeFrame(LinkMessages.frame(LinkMessages.BODY, Buffer.buffer(new byte[1000])));
     Await.until("the visitor has the first bytes", () -> received.get() == 1000);
     link.close();
     assertEquals("cut", outcome.orTimeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS).join());
     stub.close();
+  }
+
+  @Test
+  void anAgentOfAnotherVersionIsRefusedAtItsHello() {
+    // Version 1 agents sent JSON heads: refused before a link could half understand them.
+    StubAgent old = StubAgent.hello(wsClient, relay.port(), TOKEN, "old-agent", 1);
+    assertEquals("bad-hello", old.outcome());
+    old.close();
   }
 
   @Test

@@ -24,7 +24,7 @@ class VisitorPolicyTest {
   }
 
   private static JsonObject hello(String basicAuth, String... allow) {
-    JsonObject hello = new JsonObject().put("type", "hello").put("v", 1);
+    JsonObject hello = new JsonObject().put("type", "hello").put("v", LinkMessages.VERSION);
     if (basicAuth != null) hello.put("basicAuth", basicAuth);
     if (allow.length > 0) hello.put("allow", new JsonArray(java.util.List.of(allow)));
     return hello;

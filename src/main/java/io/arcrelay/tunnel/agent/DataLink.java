@@ -46,9 +46,9 @@ final class DataLink {
   private NetSocket raw; // after a 101
   private HttpClientConnection connection; // this link's own keep-alive connection to the local service
   private Context context;
-  // A response head not sent yet, and the body that came right after it: sent together once the
-  // local connection's read is over, with the end too if it came (one message for a small answer).
-  private JsonObject heldHead;
+  // A response whose head is not sent yet, and the body that came right after it: sent together once
+  // the local connection's read is over, with the end too if it came (one message for a small answer).
+  private HttpClientResponse heldHead;
   private Buffer heldBody;
 
   DataLink(WebSocket ws, HttpClientAgent local, URI target, TrafficCounters traffic) {
@@ -84,7 +84,16 @@ final class DataLink {
       return;
     }
     switch (LinkMessages.tag(message)) {
-      case LinkMessages.HEAD -> begin(LinkMessages.headJson(message), LinkMessages.ends(message));
+      case LinkMessages.HEAD -> {
+        LinkMessages.RequestHead head;
+        try {
+          head = LinkMessages.readRequest(message);
+        } catch (IllegalArgumentException malformed) {
+          ws.close((short) 1002, "malformed link message");
+          return;
+        }
+        begin(head, LinkMessages.ends(message));
+      }
       case LinkMessages.BODY -> {
         if (request == null) return; // the exchange failed already: its body goes nowhere
         Buffer body = LinkMessages.payload(message);
@@ -107,18 +116,17 @@ final class DataLink {
    * A visitor request's head ({@code ends}: the whole request, it has no body): the local request
    * is made before anything else is read from the link.
    */
-  private void begin(JsonObject head, boolean ends) {
+  private void begin(LinkMessages.RequestHead head, boolean ends) {
     traffic.request();
     responding = false;
     requestEnded = ends;
     request = null;
     ws.pause();
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    boolean upgrade = LinkMessages.isUpgradeHead(head);
-    LinkMessages.addHeaders(head.getJsonArray("h"), headers, upgrade);
+    boolean upgrade = head.upgrade();
+    MultiMap headers = head.into(MultiMap.caseInsensitiveMultiMap(), upgrade);
     RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.valueOf(head.getString("m")))
-        .setURI(head.getString("u"))
+        .setMethod(HttpMethod.valueOf(head.method()))
+        .setURI(head.uri())
         .setHeaders(headers);
     localConnection().compose(c -> c.request(options)).onComplete(made -> {
       ws.resume();
@@ -137,7 +145,7 @@ final class DataLink {
         return;
       }
       request = req;
-      if (head.getBoolean("body", false) && !headers.contains(HttpHeaders.CONTENT_LENGTH)) req.setChunked(true);
+      if (head.body() && !headers.contains(HttpHeaders.CONTENT_LENGTH)) req.setChunked(true);
       req.response().onSuccess(response -> respond(req, response));
       if (requestEnded) {
         req.end();
@@ -170,7 +178,7 @@ final class DataLink {
       respond(req, response); // handlers set in this callback: its body may already be arriving
       return;
     }
-    ws.writeFrame(LinkMessages.frame(LinkMessages.HEAD, responseHead(response, true)));
+    LinkMessages.response(101, response.headers(), true, null, false, ws::writeFrame);
     raw = response.netSocket();
     raw.handler(bytes -> {
       traffic.sent(bytes.length());
@@ -186,7 +194,7 @@ final class DataLink {
 
   private void respond(HttpClientRequest req, HttpClientResponse response) {
     responding = true;
-    heldHead = responseHead(response, false);
+    heldHead = response;
     heldBody = null;
     context.runOnContext(v -> sendHeld(false)); // after the local connection's read: all it brought goes at once
     response.handler(bytes -> {
@@ -218,13 +226,9 @@ final class DataLink {
   /** Sends the held head and body, if any; {@code ends}: the response is complete with them. */
   private void sendHeld(boolean ends) {
     if (heldHead == null) return;
-    LinkMessages.head(heldHead, heldBody, ends, ws::writeFrame);
+    LinkMessages.response(heldHead.statusCode(), heldHead.headers(), false, heldBody, ends, ws::writeFrame);
     heldHead = null;
     heldBody = null;
-  }
-
-  private static JsonObject responseHead(HttpClientResponse response, boolean upgrade) {
-    return new JsonObject().put("s", response.statusCode()).put("h", LinkMessages.headers(response.headers(), upgrade));
   }
 
   /** The local service could not be reached or failed before answering: the visitor gets 502. */

@@ -176,7 +176,7 @@ public final class TunnelAgent {
         if (code != null && code == 1001) backoff.reset(); // the relay is stopping: come back at once
         retry("control connection closed" + (code == null ? "" : " (" + code + ")"));
       });
-      JsonObject hello = new JsonObject().put("type", "hello").put("v", 1).put("agent", "arc-relay");
+      JsonObject hello = new JsonObject().put("type", "hello").put("v", LinkMessages.VERSION).put("agent", "arc-relay");
       if (name != null) hello.put("name", name);
       if (basicAuth != null) hello.put("basicAuth", basicAuth);
       if (!allow.isEmpty()) hello.put("allow", new JsonArray(allow));
