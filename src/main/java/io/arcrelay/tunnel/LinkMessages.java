@@ -72,7 +72,15 @@ public final class LinkMessages {
 
     /** True when the request asks to switch protocols (the relay sends hop-by-hop headers only then). */
     public boolean upgrade() {
-      return "GET".equals(method) && isUpgrade(into(MultiMap.caseInsensitiveMultiMap(), true));
+      if (!"GET".equals(method)) return false;
+      boolean upgrade = false;
+      boolean connectionUpgrade = false;
+      for (int i = 0; i + 1 < headers.size(); i += 2) {
+        String name = headers.get(i);
+        if (name.equalsIgnoreCase("upgrade")) upgrade = true;
+        if (name.equalsIgnoreCase("connection")) connectionUpgrade |= headers.get(i + 1).toLowerCase(Locale.ROOT).contains("upgrade");
+      }
+      return upgrade && connectionUpgrade;
     }
 
     /** Adds the headers to {@code into}, the hop-by-hop ones only if {@code upgrade}; returns it. */

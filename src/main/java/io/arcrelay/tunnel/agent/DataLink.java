@@ -1,6 +1,7 @@
 package io.arcrelay.tunnel.agent;
 
 import io.arcrelay.tunnel.LinkMessages;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -121,39 +122,49 @@ final class DataLink {
     responding = false;
     requestEnded = ends;
     request = null;
-    ws.pause();
     boolean upgrade = head.upgrade();
     MultiMap headers = head.into(MultiMap.caseInsensitiveMultiMap(), upgrade);
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.valueOf(head.method()))
         .setURI(head.uri())
         .setHeaders(headers);
-    localConnection().compose(c -> c.request(options)).onComplete(made -> {
+    Future<HttpClientRequest> making = localConnection().compose(c -> c.request(options));
+    if (making.isComplete()) { // the link's connection is there (keep-alive): no need to hold the link
+      started(making, head, headers, upgrade);
+      return;
+    }
+    ws.pause(); // nothing more from the link until the local request exists to take its body
+    making.onComplete(made -> {
       ws.resume();
-      if (made.failed()) {
-        fail(made.cause());
-        return;
-      }
-      HttpClientRequest req = made.result();
-      // Also for upgrades: a connect() request never ends, and without a handler its connection's
-      // close would be logged at ERROR.
-      req.exceptionHandler(this::fail);
-      if (upgrade) {
-        req.connect().onComplete(answered -> {
-          if (answered.failed()) fail(answered.cause()); else upgraded(req, answered.result());
-        });
-        return;
-      }
-      request = req;
-      if (head.body() && !headers.contains(HttpHeaders.CONTENT_LENGTH)) req.setChunked(true);
-      req.response().onSuccess(response -> respond(req, response));
-      if (requestEnded) {
-        req.end();
-      } else if (headers.contains(HttpHeaders.EXPECT)) {
-        req.continueHandler(v -> ws.writeFrame(LinkMessages.frame(LinkMessages.CONTINUE, Buffer.buffer())));
-        req.sendHead(); // the body follows only once the local server said 100 Continue
-      }
+      started(made, head, headers, upgrade);
     });
+  }
+
+  /** The local request for {@code head} is made, or could not be. */
+  private void started(AsyncResult<HttpClientRequest> made, LinkMessages.RequestHead head, MultiMap headers, boolean upgrade) {
+    if (made.failed()) {
+      fail(made.cause());
+      return;
+    }
+    HttpClientRequest req = made.result();
+    // Also for upgrades: a connect() request never ends, and without a handler its connection's
+    // close would be logged at ERROR.
+    req.exceptionHandler(this::fail);
+    if (upgrade) {
+      req.connect().onComplete(answered -> {
+        if (answered.failed()) fail(answered.cause()); else upgraded(req, answered.result());
+      });
+      return;
+    }
+    request = req;
+    if (head.body() && !headers.contains(HttpHeaders.CONTENT_LENGTH)) req.setChunked(true);
+    req.response().onSuccess(response -> respond(req, response));
+    if (requestEnded) {
+      req.end();
+    } else if (headers.contains(HttpHeaders.EXPECT)) {
+      req.continueHandler(v -> ws.writeFrame(LinkMessages.frame(LinkMessages.CONTINUE, Buffer.buffer())));
+      req.sendHead(); // the body follows only once the local server said 100 Continue
+    }
   }
 
   /**
