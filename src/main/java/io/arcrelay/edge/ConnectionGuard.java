@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,24 +75,25 @@ public final class ConnectionGuard {
   }
 
   private void startDeadline(Channel channel, Visitor visitor, long timeoutMs) {
-    visitor.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    long timeout = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    visitor.deadline = System.nanoTime() + timeout;
     visitor.deadlineDue = true;
-    checkBy(channel, visitor);
+    ScheduledFuture<?> pending = visitor.check;
+    if (pending != null && pending.getDelay(TimeUnit.NANOSECONDS) <= timeout) return; // it runs by then
+    if (pending != null) pending.cancel(false); // a later one (a longer timeout before): this one is sooner
+    scheduleCheck(channel, visitor, timeout);
   }
 
-  /** Makes sure a check runs by the visitor's deadline: none is scheduled, or only a later one. */
-  private void checkBy(Channel channel, Visitor visitor) {
-    if (visitor.checkAt != 0 && visitor.checkAt - visitor.deadline <= 0) return;
-    long at = visitor.deadline;
-    visitor.checkAt = at;
-    visitor.check = channel.eventLoop().schedule(() -> checkDeadline(channel, visitor, at), at - System.nanoTime(), TimeUnit.NANOSECONDS);
+  private void scheduleCheck(Channel channel, Visitor visitor, long delayNanos) {
+    visitor.check = channel.eventLoop().schedule(() -> checkDeadline(channel, visitor), delayNanos, TimeUnit.NANOSECONDS);
   }
 
-  private void checkDeadline(Channel channel, Visitor visitor, long scheduledFor) {
-    if (visitor.checkAt == scheduledFor) visitor.checkAt = 0;
+  private void checkDeadline(Channel channel, Visitor visitor) {
+    visitor.check = null;
     if (!visitor.deadlineDue || !channel.isActive()) return;
-    if (visitor.deadline - System.nanoTime() > 0) { // moved on since: check again then
-      checkBy(channel, visitor);
+    long left = visitor.deadline - System.nanoTime();
+    if (left > 0) { // moved on since: check again then
+      scheduleCheck(channel, visitor, left);
       return;
     }
     visitor.deadlineDue = false;

@@ -14,10 +14,9 @@ public final class Visitor {
   Refusal overCapacity;
   private String countedAs;
   // The request timeout (ConnectionGuard): when a request head must be complete by (System.nanoTime),
-  // while one is due, and when the guard's next check of it runs (0: none scheduled).
+  // while one is due, and the guard's next check of it, if one is scheduled.
   long deadline;
   boolean deadlineDue;
-  long checkAt;
   ScheduledFuture<?> check;
 
   Visitor(String peerAddress) {
