@@ -62,13 +62,29 @@ public final class LinkMessages {
   private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection",
       "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
 
+  /** What both heads carry: headers, as names and values in turn. */
+  public sealed interface Head permits RequestHead, ResponseHead {
+
+    /** Names and values in turn, as the other side sent them. */
+    List<String> headers();
+
+    /** Adds the headers to {@code into}, the hop-by-hop ones only if {@code upgrade}; returns it. */
+    default MultiMap into(MultiMap into, boolean upgrade) {
+      List<String> headers = headers();
+      for (int i = 0; i + 1 < headers.size(); i += 2) {
+        String name = headers.get(i);
+        if (upgrade || !hopByHop(name)) into.add(name, headers.get(i + 1));
+      }
+      return into;
+    }
+  }
+
   /**
    * A request head as it crossed the link.
    *
-   * @param headers names and values in turn, as the relay sent them
-   * @param body    a body follows (in {@link #BODY} messages, then {@link #END})
+   * @param body a body follows (in {@link #BODY} messages, then {@link #END})
    */
-  public record RequestHead(String method, String uri, List<String> headers, boolean body) {
+  public record RequestHead(String method, String uri, List<String> headers, boolean body) implements Head {
 
     /** True when the request asks to switch protocols (the relay sends hop-by-hop headers only then). */
     public boolean upgrade() {
@@ -82,21 +98,10 @@ public final class LinkMessages {
       }
       return upgrade && connectionUpgrade;
     }
-
-    /** Adds the headers to {@code into}, the hop-by-hop ones only if {@code upgrade}; returns it. */
-    public MultiMap into(MultiMap into, boolean upgrade) {
-      return addHeaders(headers, into, upgrade);
-    }
   }
 
-  /** A response head as it crossed the link; {@code headers}: names and values in turn. */
-  public record ResponseHead(int status, List<String> headers) {
-
-    /** Adds the headers to {@code into}, the hop-by-hop ones only if {@code upgrade}; returns it. */
-    public MultiMap into(MultiMap into, boolean upgrade) {
-      return addHeaders(headers, into, upgrade);
-    }
-  }
+  /** A response head as it crossed the link. */
+  public record ResponseHead(int status, List<String> headers) implements Head {}
 
   private LinkMessages() {}
 
@@ -251,6 +256,7 @@ public final class LinkMessages {
 
     List<String> headers() {
       int count = unsignedShort();
+      check(count * 8); // each header's two lengths at least: a lying count allocates nothing
       List<String> headers = new ArrayList<>(2 * count);
       for (int i = 0; i < 2 * count; i++) headers.add(string());
       return headers;
@@ -259,14 +265,6 @@ public final class LinkMessages {
     private void check(int bytes) {
       if (at + bytes > end) throw new IllegalArgumentException("head cut short");
     }
-  }
-
-  private static MultiMap addHeaders(List<String> headers, MultiMap into, boolean upgrade) {
-    for (int i = 0; i + 1 < headers.size(); i += 2) {
-      String name = headers.get(i);
-      if (upgrade || !hopByHop(name)) into.add(name, headers.get(i + 1));
-    }
-    return into;
   }
 
   private static boolean hopByHop(String name) {

@@ -159,10 +159,13 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   private void forwardRequest() {
     HttpServerRequest current = request;
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(current.headers());
+    // Set on the request's own headers, which go nowhere else: no copy of them per request. (Who the
+    // client is stays the same: a visitor that is not a trusted proxy is its TCP peer whatever it
+    // sends, and a proxy's chain only gains the proxy's own address.)
+    MultiMap headers = current.headers();
     String visitorIp = current.remoteAddress().hostAddress();
     LinkMessages.forwarded(headers, visitorIp, tunnels.proxies().trusts(visitorIp), tunnels.config().tls());
-    upgrading = current.method() == HttpMethod.GET && LinkMessages.isUpgrade(current.headers());
+    upgrading = current.method() == HttpMethod.GET && LinkMessages.isUpgrade(headers);
     boolean body = !upgrading && TunnelPages.hasBody(current);
     // A request without a body is one message: its head, ending it.
     toAgent(LinkMessages.request(current.method().name(), current.uri(), headers, upgrading, body, !body && !upgrading));

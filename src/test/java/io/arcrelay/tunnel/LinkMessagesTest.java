@@ -88,6 +88,8 @@ class LinkMessagesTest {
     }
     Buffer lying = good.copy().setInt(5, Integer.MAX_VALUE); // the method's length
     assertThrows(IllegalArgumentException.class, () -> LinkMessages.readRequest(lying));
+    Buffer manyHeaders = good.copy().setUnsignedShort(5 + (4 + 3) + (4 + 1) + 1, 0xFFFF); // after GET, / and the body flag
+    assertThrows(IllegalArgumentException.class, () -> LinkMessages.readRequest(manyHeaders));
   }
 
   @Test
