@@ -1,26 +1,35 @@
 package io.arcrelay.tunnel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.arcrelay.Await;
 import io.arcrelay.Relay;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
 import io.arcrelay.config.Setting;
+import io.arcrelay.pair.FramePayloads;
 import io.arcrelay.tunnel.agent.TunnelAgent;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The relay's limits applied to tunnels: per-address rates, stalled readers. */
+/** The relay's limits applied to tunnels: per-address rates, stalled readers, the largest frames. */
 class TunnelLimitsTest {
 
   @Test
@@ -72,6 +81,78 @@ class TunnelLimitsTest {
       closed.orTimeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS).join();
       Await.until("the relay holds nothing for it any more", () -> relay.memory().used() == 0);
       agent.stop().await();
+      relay.stop().await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static final int SIXTEEN_MIB = 16 << 20; // the largest frame the defaults accept
+
+  /**
+   * An agent's link may carry frames up to {@code maxFrameSize} (ours sends 64 KiB; another may not):
+   * a visitor that stops reading holds the relay to about one such frame, which the relay writes to
+   * the visitor without a copy and frees once written. Nothing is lost when the visitor reads again.
+   */
+  @Test
+  void aStoppedVisitorHoldsTheRelayToAboutOneSixteenMebibyteFrameAndGetsEveryByte() {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Relay relay = Relay.start(vertx, TestRelays.config(Setting.TUNNEL_TOKENS, "t")).await();
+      long payloadsBefore = FramePayloads.inUse();
+      WebSocketClient wsClient = vertx.createWebSocketClient();
+      StubAgent stub = StubAgent.register(wsClient, relay.port(), "t", "huge");
+      NetSocket visitor = vertx.createNetClient().connect(relay.port(), "127.0.0.1").await();
+      AtomicLong bodyBytes = new AtomicLong();
+      StringBuilder head = new StringBuilder();
+      visitor.handler(bytes -> {
+        if (head.indexOf("\r\n\r\n") >= 0) {
+          bodyBytes.addAndGet(bytes.length());
+          return;
+        }
+        head.append(bytes.toString(StandardCharsets.ISO_8859_1));
+        int end = head.indexOf("\r\n\r\n");
+        if (end >= 0) bodyBytes.addAndGet(head.length() - end - 4);
+      });
+      visitor.pause(); // reads nothing until told
+      visitor.write("GET /huge HTTP/1.1\r\nHost: huge.localhost\r\n\r\n");
+      WebSocket link = wsClient.connect(stub.dataOptions(stub.nextOpen(), stub.session())).await();
+
+      int frames = 6;
+      int chunk = SIXTEEN_MIB - 1; // and the tag: a frame of exactly maxFrameSize
+      long total = (long) frames * chunk;
+      LinkMessages.response(200, MultiMap.caseInsensitiveMultiMap().add("content-length", String.valueOf(total)),
+          false, null, false, link::writeFrame);
+      AtomicInteger written = new AtomicInteger();
+      Runnable[] pump = new Runnable[1];
+      pump[0] = () -> {
+        if (written.get() == frames) return;
+        link.writeFrame(LinkMessages.frame(LinkMessages.BODY, Buffer.buffer(new byte[chunk]))).onSuccess(v -> {
+          written.incrementAndGet();
+          pump[0].run();
+        });
+      };
+      vertx.runOnContext(v -> pump[0].run());
+
+      Await.until("the relay holds a frame for the stopped visitor", () -> relay.memory().used() >= chunk);
+      TestClient[] other = {TestClient.join(wsClient, TestClient.uri(relay.port(), "beside-huge")),
+          TestClient.join(wsClient, TestClient.uri(relay.port(), "beside-huge"))};
+      long peak = 0;
+      for (int i = 0; i < 30; i++) { // time passing, measured in the work of others
+        other[0].assertReaches(other[1], "round trip " + i);
+        peak = Math.max(peak, relay.memory().used());
+      }
+      assertTrue(written.get() < frames, "the agent's link was held back, having written " + written.get());
+      assertTrue(peak <= 2L * SIXTEEN_MIB + (1 << 20), "the relay held " + peak + " bytes");
+
+      visitor.resume();
+      Await.until("every byte reaches the visitor", () -> bodyBytes.get() == total);
+      Await.until("the relay holds nothing", () -> relay.memory().used() == 0);
+      Await.until("every payload is freed", () -> FramePayloads.inUse() == payloadsBefore);
+      other[0].close();
+      other[1].close();
+      link.close();
+      stub.close();
       relay.stop().await();
     } finally {
       vertx.close().await();
