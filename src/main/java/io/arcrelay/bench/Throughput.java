@@ -27,6 +27,13 @@ final class Throughput implements Callable<Integer> {
   @Option(names = "--direct", description = "measure against this tool's own sink server instead")
   boolean direct;
 
+  @Option(names = "--sink-port", defaultValue = "0", description = "with --direct: the sink server's port (default: any free one)")
+  int sinkPort;
+
+  @Option(names = "--via", description = "with --direct: where the senders connect, e.g. a TCP proxy in front of the sink "
+      + "(ws://127.0.0.1:18910/); default the sink itself")
+  String via;
+
   @Option(names = "--pairs", defaultValue = "1")
   int pairs;
 
@@ -49,8 +56,8 @@ final class Throughput implements Callable<Integer> {
     AtomicLong delivered = new AtomicLong();
     List<WebSocket> senders = new ArrayList<>();
     if (direct) {
-      HttpServer sink = SinkServer.start(readers.vertx, "127.0.0.1", 0, ws -> count(ws, delivered));
-      String url = "ws://127.0.0.1:" + sink.actualPort() + "/";
+      HttpServer sink = SinkServer.start(readers.vertx, "127.0.0.1", sinkPort, ws -> count(ws, delivered));
+      String url = via != null ? via : "ws://127.0.0.1:" + sink.actualPort() + "/";
       for (int i = 0; i < pairs; i++) senders.add(clients.connect(url).await());
     } else {
       String run = Long.toHexString(System.nanoTime());
@@ -68,7 +75,7 @@ final class Throughput implements Callable<Integer> {
     Thread.sleep(seconds * 1000L);
     double mbPerSecond = (delivered.get() - start) / ((System.nanoTime() - t0) / 1e9) / 1e6;
     System.out.printf("throughput mode=%s pairs=%d size=%d MBps=%.1f%n",
-        direct ? "direct" : relayB != null ? "cross-node" : "relay", pairs, size, mbPerSecond);
+        direct ? (via != null ? "via" : "direct") : relayB != null ? "cross-node" : "relay", pairs, size, mbPerSecond);
     clients.close();
     readers.close();
     return 0;

@@ -102,8 +102,15 @@ final class ReadGate extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf bytes) follow(bytes);
+    ReadBatch.opening(channel);
     ctx.fireChannelRead(msg); // complete frames are now held or queued, and counted there
     if (budget.spent() && receiving + holding.getAsLong() >= MemoryBudget.ONE_READ) stop(Reason.BUDGET);
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.fireChannelReadComplete();
+    ReadBatch.closing(channel); // what this read forwarded goes out, one flush per peer
   }
 
   /**
@@ -117,6 +124,7 @@ final class ReadGate extends ChannelDuplexHandler {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    ReadBatch.closing(channel);
     budget.add(MemoryBudget.Use.RECEIVING, -receiving);
     receiving = 0;
   }

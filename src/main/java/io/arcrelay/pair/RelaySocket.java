@@ -73,6 +73,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
   public void start() {
     DirectWrites.install(channel);
     FramePayloads.install(channel);
+    ReadBatch.install(channel);
     gate = ReadGate.install(channel, budget, this::holding, metrics);
     ws.frameHandler(this::onFrame);
     ws.pongHandler(pong -> heard = true);
