@@ -23,7 +23,11 @@ public final class LoggedErrors implements AutoCloseable {
   }
 
   public List<String> messages() {
-    return events.list.stream()
+    List<ILoggingEvent> logged;
+    synchronized (events) { // logback appends under this lock (AppenderBase.doAppend), from any thread
+      logged = List.copyOf(events.list);
+    }
+    return logged.stream()
         .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
         .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
         .toList();
