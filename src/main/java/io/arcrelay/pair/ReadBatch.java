@@ -41,23 +41,29 @@ final class ReadBatch {
 
   private ReadBatch() {}
 
+  /**
+   * The batch of the calling thread. A channel never changes event loop, so its handlers look theirs
+   * up once, when added, rather than on every read and flush.
+   */
+  static ReadBatch onThisThread() {
+    return OF_THREAD.get();
+  }
+
   /** Holds back this socket's flushes while a read is open on its thread. Call on its event loop. */
   static void install(Channel channel) {
-    channel.pipeline().addFirst("arc-relay-held-flush", new HeldFlush());
+    channel.pipeline().addFirst("arc-relay-held-flush", new HeldFlush(onThisThread()));
   }
 
   /** {@code channel} is being read: flushes on this thread wait for its read to end. */
-  static void opening(Channel channel) {
-    ReadBatch batch = OF_THREAD.get();
-    if (batch.reading == channel) return;
-    batch.flushAll(); // never left open by a read that did not end; but if it were, it ends here
-    batch.reading = channel;
+  void opening(Channel channel) {
+    if (reading == channel) return;
+    flushAll(); // never left open by a read that did not end; but if it were, it ends here
+    reading = channel;
   }
 
   /** The read of {@code channel} is over: everything it wrote goes out now. */
-  static void closing(Channel channel) {
-    ReadBatch batch = OF_THREAD.get();
-    if (batch.reading == channel) batch.flushAll();
+  void closing(Channel channel) {
+    if (reading == channel) flushAll();
   }
 
   private void flushAll() {
@@ -69,8 +75,13 @@ final class ReadBatch {
 
   /** The handler at the head of a relayed socket's pipeline that holds its flushes back. */
   private static final class HeldFlush extends ChannelOutboundHandlerAdapter {
+    private final ReadBatch batch;
     private ChannelHandlerContext ctx;
     private boolean flushPending;
+
+    HeldFlush(ReadBatch batch) {
+      this.batch = batch;
+    }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -79,7 +90,6 @@ final class ReadBatch {
 
     @Override
     public void flush(ChannelHandlerContext ctx) {
-      ReadBatch batch = OF_THREAD.get();
       if (batch.reading == null) {
         ctx.flush();
       } else if (!flushPending) {

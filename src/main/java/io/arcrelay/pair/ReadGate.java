@@ -45,6 +45,7 @@ final class ReadGate extends ChannelDuplexHandler {
   private final LongSupplier holding;
   private final PairMetrics metrics;
   private Channel channel;
+  private ReadBatch batch; // the event loop's, which is the channel's for its whole life
   private int stoppedFor; // bit per Reason
   private boolean waitingForBudget;
   private long budgetStopNanos;
@@ -97,12 +98,13 @@ final class ReadGate extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     channel = ctx.channel();
+    batch = ReadBatch.onThisThread();
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof ByteBuf bytes) follow(bytes);
-    ReadBatch.opening(channel);
+    batch.opening(channel);
     ctx.fireChannelRead(msg); // complete frames are now held or queued, and counted there
     if (budget.spent() && receiving + holding.getAsLong() >= MemoryBudget.ONE_READ) stop(Reason.BUDGET);
   }
@@ -110,7 +112,7 @@ final class ReadGate extends ChannelDuplexHandler {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     ctx.fireChannelReadComplete();
-    ReadBatch.closing(channel); // what this read forwarded goes out, one flush per peer
+    batch.closing(channel); // what this read forwarded goes out, one flush per peer
   }
 
   /**
@@ -124,7 +126,7 @@ final class ReadGate extends ChannelDuplexHandler {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    ReadBatch.closing(channel);
+    batch.closing(channel);
     budget.add(MemoryBudget.Use.RECEIVING, -receiving);
     receiving = 0;
   }

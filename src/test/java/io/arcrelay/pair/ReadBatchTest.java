@@ -14,6 +14,8 @@ class ReadBatchTest {
   private final EmbeddedChannel sender = new EmbeddedChannel();
   private final EmbeddedChannel peer = new EmbeddedChannel();
   private final EmbeddedChannel otherPeer = new EmbeddedChannel();
+  private final EmbeddedChannel anotherSender = new EmbeddedChannel();
+  private final ReadBatch batch = ReadBatch.onThisThread(); // embedded channels run on the test's thread
 
   ReadBatchTest() {
     ReadBatch.install(peer);
@@ -22,7 +24,7 @@ class ReadBatchTest {
 
   @AfterEach
   void endAnyRead() {
-    ReadBatch.closing(sender);
+    batch.closing(sender);
   }
 
   @Test
@@ -33,16 +35,16 @@ class ReadBatchTest {
 
   @Test
   void duringAReadFlushesWaitForItsEndThenGoOutOncePerPeer() {
-    ReadBatch.opening(sender);
+    batch.opening(sender);
     peer.writeAndFlush("frame 1");
     peer.writeAndFlush("frame 2");
     otherPeer.writeAndFlush("frame 3");
-    ReadBatch.opening(sender); // the same read's next buffer
+    batch.opening(sender); // the same read's next buffer
     peer.writeAndFlush("frame 4");
     assertTrue(peer.outboundMessages().isEmpty());
     assertTrue(otherPeer.outboundMessages().isEmpty());
 
-    ReadBatch.closing(sender);
+    batch.closing(sender);
     assertEquals(3, peer.outboundMessages().size());
     assertEquals("frame 1", peer.readOutbound());
     assertEquals("frame 2", peer.readOutbound());
@@ -55,28 +57,26 @@ class ReadBatchTest {
 
   @Test
   void theEndOfAnotherConnectionsReadDoesNotEndThisOne() {
-    EmbeddedChannel another = new EmbeddedChannel();
-    ReadBatch.opening(sender);
+    batch.opening(sender);
     peer.writeAndFlush("frame 1");
-    ReadBatch.closing(another);
+    batch.closing(anotherSender);
     assertTrue(peer.outboundMessages().isEmpty());
-    ReadBatch.closing(sender);
+    batch.closing(sender);
     assertEquals("frame 1", peer.readOutbound());
   }
 
   @Test
   void aReadOfAnotherConnectionFirstSendsWhatTheOpenOneHeld() {
-    EmbeddedChannel another = new EmbeddedChannel();
-    ReadBatch.opening(sender);
+    batch.opening(sender);
     peer.writeAndFlush("frame 1");
-    ReadBatch.opening(another);
+    batch.opening(anotherSender);
     assertEquals("frame 1", peer.readOutbound());
-    ReadBatch.closing(another);
+    batch.closing(anotherSender);
   }
 
   @Test
   void aPeerClosedDuringAReadSendsWhatItHeldBeforeClosing() {
-    ReadBatch.opening(sender);
+    batch.opening(sender);
     peer.writeAndFlush("last frame");
     peer.close();
     assertFalse(peer.isOpen());
