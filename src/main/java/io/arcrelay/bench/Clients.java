@@ -85,7 +85,11 @@ final class Clients {
   void pump(WebSocket ws, Buffer message, LongConsumer written) {
     // A socket being closed refuses writes without filling its queue: stop before closing them.
     while (!closing && !ws.isClosed() && !ws.writeQueueFull()) {
-      ws.writeBinaryMessage(message).onSuccess(done -> written.accept(message.length()));
+      Future<Void> write = ws.writeBinaryMessage(message);
+      // A connection the peer reset fails writes at once without filling the queue, and is marked
+      // closed only by an event queued behind this loop: without this it would spin forever.
+      if (write.failed()) return;
+      write.onSuccess(done -> written.accept(message.length()));
     }
     if (!closing && !ws.isClosed()) ws.drainHandler(v -> pump(ws, message, written));
   }

@@ -74,8 +74,9 @@ final class Throughput implements Callable<Integer> {
     long t0 = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     double mbPerSecond = (delivered.get() - start) / ((System.nanoTime() - t0) / 1e9) / 1e6;
-    System.out.printf("throughput mode=%s pairs=%d size=%d MBps=%.1f%n",
-        direct ? (via != null ? "via" : "direct") : relayB != null ? "cross-node" : "relay", pairs, size, mbPerSecond);
+    long closed = senders.stream().filter(WebSocket::isClosed).count(); // a relay that cut senders measured less than it says
+    System.out.printf("throughput mode=%s pairs=%d size=%d MBps=%.1f senders_closed=%d%n",
+        direct ? (via != null ? "via" : "direct") : relayB != null ? "cross-node" : "relay", pairs, size, mbPerSecond, closed);
     clients.close();
     readers.close();
     return 0;
