@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -134,7 +135,10 @@ public final class RelayMetrics implements PairMetrics, Admission.Metrics {
     Gauge.builder("arc.relay.memory.budget", memory::limit).baseUnit("bytes")
         .description("The node's memoryBudget").register(registry);
     Gauge.builder("arc.relay.frame.payload", FramePayloads::inUse).baseUnit("bytes")
-        .description("Direct memory of frame payloads on their way from one socket to another (FramePayloads)")
+        .description("Direct memory of relayed sockets' reads and frame payloads on their way from one socket to another (FramePayloads)")
+        .register(registry);
+    Gauge.builder("arc.relay.direct.memory", PlatformDependent::usedDirectMemory).baseUnit("bytes")
+        .description("Direct memory Netty holds (pools, reads, frames), against -XX:MaxDirectMemorySize")
         .register(registry);
   }
 

@@ -27,9 +27,15 @@ import io.vertx.core.http.impl.ws.WebSocketFrameInternal;
  * comes from malloc and goes back on release; {@link #inUse()} counts it, for the metric
  * {@code arc_relay_frame_payload_bytes} and for the tests that check it returns to zero.
  *
- * <p>Only payloads over {@link #POOLED_UP_TO} bytes take this path: reads, frame headers, control
- * frames (at most 125 bytes, and Vert.x answers pings itself) and small frames stay on the pooled
+ * <p>Only payloads over {@link #POOLED_UP_TO} bytes take this path: frame headers, control frames
+ * (at most 125 bytes, and Vert.x answers pings itself) and small frames stay on the pooled
  * allocator, whose buffers Vert.x copies and frees as before.
+ *
+ * <p>Reads come from here too. A read that ends inside a frame becomes the decoder's buffer and is
+ * kept until the frame's last byte arrives, which on a busy socket is nearly always; from a pool it
+ * pinned its pool's chunk (up to 4 MiB) for as long, and 100 fast senders of 4 KiB frames spent
+ * the node's 256 MiB of direct memory (docs/benchmarks.md, session 13). From malloc a kept read
+ * costs its own size, freed when the decoder lets it go.
  */
 public final class FramePayloads extends AbstractByteBufAllocator {
 
@@ -65,7 +71,7 @@ public final class FramePayloads extends AbstractByteBufAllocator {
     return copy;
   }
 
-  /** Bytes of payloads allocated here and not yet released, on every channel of this JVM. */
+  /** Bytes of payloads and reads allocated here and not yet released, on every channel of this JVM. */
   public static long inUse() {
     return PAYLOADS.metric().usedDirectMemory();
   }
@@ -88,20 +94,19 @@ public final class FramePayloads extends AbstractByteBufAllocator {
     return pooled.heapBuffer(initialCapacity, maxCapacity);
   }
 
-  // Reads stay pooled: a read buffer lives only until the decoder has taken the frames out of it.
   @Override
   public ByteBuf ioBuffer() {
-    return pooled.ioBuffer();
+    return PAYLOADS.directBuffer();
   }
 
   @Override
   public ByteBuf ioBuffer(int initialCapacity) {
-    return pooled.ioBuffer(initialCapacity);
+    return PAYLOADS.directBuffer(initialCapacity);
   }
 
   @Override
   public ByteBuf ioBuffer(int initialCapacity, int maxCapacity) {
-    return pooled.ioBuffer(initialCapacity, maxCapacity);
+    return PAYLOADS.directBuffer(initialCapacity, maxCapacity);
   }
 
   @Override
