@@ -10,8 +10,8 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.impl.ws.WebSocketFrameInternal;
 
 /**
- * Where the payload of a frame a relayed WebSocket receives is allocated, so that it reaches the
- * peer's socket without being copied on the way.
+ * Where a relayed WebSocket's reads and the payloads of the frames it receives are allocated: a
+ * payload reaches the peer's socket without being copied on the way, and a read costs its own size.
  *
  * <p>Why: Vert.x copies every payload Netty decodes from pooled direct memory into a fresh heap
  * buffer ({@code VertxHandler.safeBuffer}, so that the application never holds pooled memory), and
