@@ -72,6 +72,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
   /** Installs the handlers and the read gate, and takes the seat. Call on the socket's context. */
   public void start() {
     DirectWrites.install(channel);
+    UpgradeLeftovers.release(channel, ws);
     FramePayloads.install(channel);
     ReadBatch.install(channel);
     gate = ReadGate.install(channel, budget, this::holding, metrics);
