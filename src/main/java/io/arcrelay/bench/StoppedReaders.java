@@ -42,6 +42,7 @@ final class StoppedReaders implements Callable<Integer> {
   private final Tally<Integer> closes = new Tally<>();
   private final Stats lasted = new Stats();
   private long[] taken; // bytes A got into the kernel in each pair's current stall
+  private Socket[] readers; // each pair's stopped B, closed at the end so that its pair ends at once
   private long mostTaken;
   private long stalls;
   private boolean ending; // reported: closes from here on are the client's own
@@ -52,6 +53,7 @@ final class StoppedReaders implements Callable<Integer> {
     message = Buffer.buffer(new byte[size]);
     run = Long.toHexString(System.nanoTime());
     taken = new long[pairs];
+    readers = new Socket[pairs];
     clients.vertx.runOnContext(v -> {
       for (int i = 0; i < pairs; i++) stall(i, 1);
     });
@@ -61,6 +63,8 @@ final class StoppedReaders implements Callable<Integer> {
     clients.vertx.runOnContext(v -> {
       ending = true;
       for (long running : taken) mostTaken = Math.max(mostTaken, running);
+      // Otherwise the stalled pairs end only when the relay gives up on their readers (keepalive).
+      for (Socket reader : readers) if (reader != null) closeQuietly(reader);
       report.complete(String.format("stopped pairs=%d size=%d stalls=%d most_absorbed_MiB=%.1f closes=%s ended_after_%s",
           pairs, size, stalls, mostTaken / 1048576.0, closes, lasted.summary()));
     });
@@ -76,6 +80,7 @@ final class StoppedReaders implements Callable<Integer> {
         .compose(a -> clients.vertx.executeBlocking(() -> stoppedReader(URI.create(relay), code)).map(b -> {
           stalls++;
           taken[index] = 0;
+          readers[index] = b;
           long start = System.nanoTime();
           a.closeHandler(v -> {
             Short status = a.closeStatusCode();
