@@ -104,7 +104,10 @@ public final class ConfigLoader {
         r.text(Setting.CLUSTER_TLS_CA),
         r.text(Setting.TUNNEL_DOMAIN),
         r.list(Setting.TUNNEL_TOKENS),
-        r.duration(Setting.TUNNEL_CONNECT_TIMEOUT));
+        r.duration(Setting.TUNNEL_CONNECT_TIMEOUT),
+        r.duration(Setting.TUNNEL_RESPONSE_TIMEOUT),
+        (int) r.integer(Setting.TUNNEL_LINKS_PER_TUNNEL),
+        (int) r.integer(Setting.TUNNEL_NAMES_PER_TOKEN));
   }
 
   /**

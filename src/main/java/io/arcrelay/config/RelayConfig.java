@@ -51,6 +51,9 @@ import java.util.List;
  * @param tunnelDomain   domain under which {@code <name>.<tunnelDomain>} reaches the tunnel {@code name}
  * @param tunnelTokens   tokens agents may open tunnels with; empty for tunnels off
  * @param tunnelConnectTimeout how long a visitor waits for the agent's data connection before a 504
+ * @param tunnelResponseTimeout how long a tunnel request waits for its response to begin before a 504
+ * @param tunnelLinksPerTunnel visitor connections (data links) one tunnel serves at once on a node
+ * @param tunnelNamesPerToken tunnel names one agent token may hold at once
  */
 public record RelayConfig(
     String host,
@@ -91,7 +94,10 @@ public record RelayConfig(
     String clusterTlsCa,
     String tunnelDomain,
     List<String> tunnelTokens,
-    Duration tunnelConnectTimeout) {
+    Duration tunnelConnectTimeout,
+    Duration tunnelResponseTimeout,
+    int tunnelLinksPerTunnel,
+    int tunnelNamesPerToken) {
 
   public RelayConfig {
     requirePositive("pair-ttl", pairTtl);
@@ -138,6 +144,9 @@ public record RelayConfig(
       throw new ConfigException("tunnel-domain: must be a host name such as localhost or tunnels.example.com");
     }
     requirePositive("tunnel-connect-timeout", tunnelConnectTimeout);
+    requirePositive("tunnel-response-timeout", tunnelResponseTimeout);
+    if (tunnelLinksPerTunnel <= 0) throw new ConfigException("tunnel-links-per-tunnel: must be positive");
+    if (tunnelNamesPerToken <= 0) throw new ConfigException("tunnel-names-per-token: must be positive");
   }
 
   /** True when agents may open tunnels: at least one tunnel token is set. */

@@ -72,7 +72,13 @@ public enum Setting {
   TUNNEL_TOKENS("tunnelTokens", "",
       "tokens agents may open tunnels with, comma-separated (empty: tunnels are off)"),
   TUNNEL_CONNECT_TIMEOUT("tunnelConnectTimeout", "10s",
-      "how long a visitor waits for the agent's data connection before it gets 504");
+      "how long a visitor waits for the agent's data connection before it gets 504"),
+  TUNNEL_RESPONSE_TIMEOUT("tunnelResponseTimeout", "60s",
+      "how long a tunnel request waits for its response to begin (after the request is all sent) before it gets 504"),
+  TUNNEL_LINKS_PER_TUNNEL("tunnelLinksPerTunnel", "2048",
+      "visitor connections one tunnel serves at once on a node (one data link each); past it visitors get 503"),
+  TUNNEL_NAMES_PER_TOKEN("tunnelNamesPerToken", "20",
+      "tunnel names one agent token may hold at once; past it a hello gets names-exhausted");
 
   private final String key;
   private final String defaultValue;
