@@ -69,6 +69,7 @@ public final class RelayVerticle extends VerticleBase {
     HttpServerOptions options = serverOptions();
     server = vertx.createHttpServer(options)
         .connectionHandler(guard::accepted)
+        .invalidRequestHandler(ConnectionGuard.invalidRequests(node.metrics()))
         .requestHandler(request -> {
           guard.requestArrived(request);
           // A tunnel's Host never reaches the relay's own routes, whatever its path.

@@ -3,6 +3,7 @@ package io.arcrelay.edge;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.AttributeKey;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -11,8 +12,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Watches every TCP connection of one HTTP server from accept to close: counts it with
- * {@link Admission}, closes it unanswered past the node's reserve, and closes it if it does not send
+ * Watches every TCP connection of one HTTP server from accept to close: checks its requests' framing
+ * ({@link StrictHttp1}), counts it with {@link Admission}, closes it unanswered past the node's
+ * reserve, and closes it if it does not send
  * a complete request head within {@code requestTimeout} (slowloris), also between keep-alive
  * requests. A connection that upgrades is watched by its WebSocket's keepalive from then on.
  *
@@ -42,6 +44,7 @@ public final class ConnectionGuard {
   /** The server's connection handler. Runs on the connection's event loop. */
   public void accepted(HttpConnection connection) {
     Channel channel = channel(connection);
+    StrictHttp1.install(channel);
     Visitor visitor = admission.accepted(connection.remoteAddress().hostAddress());
     channel.attr(VISITOR).set(visitor);
     channel.closeFuture().addListener(closed -> {
@@ -67,6 +70,19 @@ public final class ConnectionGuard {
     cancelDeadline(visitor);
     request.response().endHandler(ended -> startDeadline(channel, visitor, requestTimeoutMs));
     return visitor;
+  }
+
+  /**
+   * The server's handler for requests that could not be decoded, those {@link StrictHttp1} refused
+   * among them: each gets its status and reason, and its connection closes.
+   */
+  public static Handler<HttpServerRequest> invalidRequests(Admission.Metrics metrics) {
+    return StrictHttp1.answerInvalid(metrics);
+  }
+
+  /** True while the requests on {@code request}'s connection are checked ({@link StrictHttp1}): no WebSocket upgrade was asked for. */
+  public static boolean framingChecked(HttpServerRequest request) {
+    return StrictHttp1.checks(channel(request.connection()));
   }
 
   /** The visitor of the connection {@code request} arrived on. */

@@ -31,6 +31,8 @@ public enum Refusal {
   NODE_FULL(503, "relay full"),
   /** The node's memory budget is spent. */
   MEMORY_SPENT(503, "relay busy"),
+  /** The request's framing or head breaks RFC 9112 (the body says how); 501 and 505 for an unknown coding or version. */
+  MALFORMED_REQUEST(400, "malformed request"),
   /** The pair map could not be reached (a clustered node between members). */
   UNAVAILABLE(503, "relay unavailable");
 
