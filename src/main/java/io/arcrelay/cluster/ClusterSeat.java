@@ -109,7 +109,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
       partner.formed(partner.side == Seat.Side.A);
       PairSocket mine = socket;
       PairSocket theirs = partner.socket;
-      log.info("{} paired on {}", code, registry.nodeId);
+      log.debug("{} paired on {}", code, registry.nodeId);
       then.add(() -> {
         mine.peerJoined(theirs);
         theirs.peerJoined(mine);
@@ -129,7 +129,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
       if (ended) return false;
       entry = entry.withB(fromNode, fromConn);
       remote = new RemotePeer(registry.router, registry.windowBudget, registry.memory, registry.pendingCredit, fromNode, fromConn, 1); // the join was 1
-      log.info("{} paired across nodes {} and {}", code, registry.nodeId, fromNode);
+      log.debug("{} paired across nodes {} and {}", code, registry.nodeId, fromNode);
       connectIfComplete(then);
     }
     then.forEach(Runnable::run);
@@ -154,7 +154,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
     synchronized (registry) {
       s = socket;
     }
-    log.info("{} ended by the relay: {}", code, why);
+    log.debug("{} ended by the relay: {}", code, why);
     leave(why);
     if (s != null) s.close(why.self());
   }
@@ -177,7 +177,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
       r = remote;
       aNotFound = side == Seat.Side.B && partner == null && remote == null;
     }
-    log.info("{} ended on {}: {}", code, registry.nodeId, effective);
+    log.debug("{} ended on {}: {}", code, registry.nodeId, effective);
     registry.metrics.pairEnded(effective, lived);
     removeEntry();
     if (partnerSocket != null) partnerSocket.close(effective.peer());
@@ -211,7 +211,7 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
       end();
       s = socket;
     }
-    log.info("{} ended by its remote peer: {} {}", code, close.code(), close.reason());
+    log.debug("{} ended by its remote peer: {} {}", code, close.code(), close.reason());
     if (why != null) registry.metrics.pairEnded(why, lived);
     removeEntry();
     if (s != null) s.close(close);

@@ -186,7 +186,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
       if (claimed.failed()) seats.remove(conn, asA);
       boolean answered = claimed.succeeded() ? answer.tryComplete(claimed.result()) : answer.tryFail(claimed.cause());
       if (!answered && claimed.succeeded()) {
-        log.info("{} claimed after its deadline: given up", code);
+        log.debug("{} claimed after its deadline: given up", code);
         claimed.result().leave(PairEnd.CLOSED);
       }
     });
@@ -229,7 +229,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
           .recover(failure -> map.get(asA.key).map(wantedA::equals))
           .compose(replaced -> {
             if (replaced) {
-              log.info("{} taken over from a side that is gone", asA.code);
+              log.debug("{} taken over from a side that is gone", asA.code);
               return Future.succeededFuture(claimed(asA));
             }
             // Someone else changed the entry first: look again.

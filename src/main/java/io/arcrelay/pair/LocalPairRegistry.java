@@ -115,7 +115,7 @@ public final class LocalPairRegistry implements PairRegistry {
         alone = socketA;
         lived = markEnded(PairEnd.EXPIRED);
       }
-      log.info("{} expired after waiting {}", code, pairTtl);
+      log.debug("{} expired after waiting {}", code, pairTtl);
       released(PairEnd.EXPIRED, lived);
       if (alone != null) alone.close(PairEnd.EXPIRED.self());
     }
@@ -138,7 +138,7 @@ public final class LocalPairRegistry implements PairRegistry {
         socket.close(endedBefore.peer());
       } else if (complete) {
         metrics.pairFormed(formedNanos - createdNanos);
-        log.info("{} paired", code);
+        log.debug("{} paired", code);
         socketA.peerJoined(socketB);
         socketB.peerJoined(socketA);
       }
@@ -159,7 +159,7 @@ public final class LocalPairRegistry implements PairRegistry {
         lived = markEnded(why);
       }
       released(why, lived);
-      log.info("{} ended: {}", code, why);
+      log.debug("{} ended: {}", code, why);
       return true;
     }
 

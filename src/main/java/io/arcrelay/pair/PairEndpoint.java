@@ -79,7 +79,7 @@ public final class PairEndpoint {
       Seat seat = claimed.result();
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.succeeded()) {
-          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, config, memory, metrics).start();
+          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, config, config.maxMessageSize(), memory, metrics).start();
         } else {
           seat.leave(PairEnd.CLOSED);
         }

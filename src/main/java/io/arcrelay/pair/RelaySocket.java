@@ -53,15 +53,18 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
   // What the peer has queued for this socket's client: added on the peer's thread, taken on this one's.
   private final OutboundQueue queue;
 
-  /** {@code channel}: the socket's Netty channel, where its {@link ReadGate} goes. */
+  /**
+   * {@code channel}: the socket's Netty channel, where its {@link ReadGate} goes; {@code
+   * maxMessageSize}: the largest message it may send, {@code config}'s or less.
+   */
   public RelaySocket(ServerWebSocket ws, Channel channel, Context context, Seat seat, Keepalive keepalive,
-      RelayConfig config, MemoryBudget budget, PairMetrics metrics) {
+      RelayConfig config, int maxMessageSize, MemoryBudget budget, PairMetrics metrics) {
     this.ws = ws;
     this.channel = channel;
     this.context = context;
     this.seat = seat;
     this.keepalive = keepalive;
-    this.maxMessageSize = config.maxMessageSize();
+    this.maxMessageSize = Math.min(maxMessageSize, config.maxMessageSize());
     this.queue = new OutboundQueue(config.queueLimit(), budget);
     this.stallNanos = config.stallTimeout().toNanos();
     this.budget = budget;

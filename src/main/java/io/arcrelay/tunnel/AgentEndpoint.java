@@ -90,8 +90,9 @@ public final class AgentEndpoint {
       Seat seat = joined.result();
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.succeeded()) {
-          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, tunnels.config(), tunnels.memory(),
-              tunnels.metrics()).start();
+          // An agent sends a head and the start of a body per message at most: nothing bigger is held for it.
+          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, tunnels.config(), LinkMessages.MAX_MESSAGE,
+              tunnels.memory(), tunnels.metrics()).start();
         } else {
           seat.leave(PairEnd.CLOSED);
         }

@@ -2,7 +2,6 @@ package io.arcrelay.tunnel;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +56,10 @@ public final class LinkMessages {
 
   /** Largest payload per frame: one read's worth, well under the agent's and relay's frame limits. */
   public static final int MAX_CHUNK = 64 * 1024;
+  /** Largest response head the relay forwards (nginx's buffers hold 4-8 KiB; apps' cookies need more). */
+  public static final int MAX_RESPONSE_HEAD = 64 * 1024;
+  /** Largest message an agent may send: a head and the start of its body. Longer ends the link (1009). */
+  public static final int MAX_MESSAGE = HEAD_START + MAX_RESPONSE_HEAD + MAX_CHUNK;
 
   /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and never cross the tunnel. */
   private static final List<String> HOP_BY_HOP = List.of("connection", "keep-alive", "proxy-connection",
@@ -178,6 +181,11 @@ public final class LinkMessages {
     return new ResponseHead(status, in.headers());
   }
 
+  /** The length of a received {@link #HEAD}'s head (without the body bytes after it). */
+  public static int headLength(Buffer message) {
+    return message.length() < HEAD_START ? 0 : message.getInt(1);
+  }
+
   /** The body bytes a received {@link #HEAD} carries after its head, or {@code null}. */
   public static Buffer headBody(Buffer message) {
     int end = HEAD_START + message.getInt(1);
@@ -273,35 +281,5 @@ public final class LinkMessages {
       if (hop.equalsIgnoreCase(name)) return true;
     }
     return false;
-  }
-
-  /**
-   * Sets {@code X-Forwarded-For}, {@code -Proto} and {@code -Host} on a request's headers. A
-   * visitor's own values are replaced, so nobody can pose as another address; a trusted proxy's are
-   * kept and the address it connected from is appended.
-   *
-   * @param peer          the TCP peer of the visitor connection
-   * @param fromTrusted   the peer is a trusted proxy (its {@code X-Forwarded-*} are believed)
-   * @param tls           the relay itself terminated TLS
-   */
-  public static void forwarded(MultiMap headers, String peer, boolean fromTrusted, boolean tls) {
-    String host = headers.get(HttpHeaders.HOST);
-    if (fromTrusted) {
-      String chain = String.join(", ", headers.getAll("X-Forwarded-For"));
-      headers.set("X-Forwarded-For", chain.isEmpty() ? peer : chain + ", " + peer);
-      if (!headers.contains("X-Forwarded-Proto")) headers.set("X-Forwarded-Proto", tls ? "https" : "http");
-      if (!headers.contains("X-Forwarded-Host") && host != null) headers.set("X-Forwarded-Host", host);
-    } else {
-      headers.set("X-Forwarded-For", peer);
-      headers.set("X-Forwarded-Proto", tls ? "https" : "http");
-      if (host != null) headers.set("X-Forwarded-Host", host); else headers.remove("X-Forwarded-Host");
-    }
-  }
-
-  /** True for a request that asks to switch protocols ({@code Connection: upgrade} with an {@code Upgrade}). */
-  public static boolean isUpgrade(MultiMap headers) {
-    String connection = headers.get(HttpHeaders.CONNECTION);
-    return headers.contains(HttpHeaders.UPGRADE) && connection != null
-        && connection.toLowerCase(Locale.ROOT).contains("upgrade");
   }
 }

@@ -39,7 +39,15 @@ public final class TunnelMetrics implements PairMetrics {
     /** A visitor from outside the tunnel's address allowlist. */
     IP,
     /** The agent did not open its data connection in time (the visitor got 504). */
-    TIMEOUT
+    TIMEOUT,
+    /** A request an origin could read otherwise than the relay: two Hosts, user information, CONNECT (400). */
+    MALFORMED,
+    /** The tunnel's app did not begin its response within {@code tunnelResponseTimeout} (504). */
+    RESPONSE_TIMEOUT,
+    /** The tunnel's app answered what cannot be forwarded: too big or invalid a head, a status out of place (502). */
+    BAD_RESPONSE,
+    /** The tunnel served {@code tunnelLinksPerTunnel} visitor connections on this node already (503). */
+    BUSY
   }
 
   /** What the visitor's response heads are counted by: the status class, or a WebSocket upgrade. */

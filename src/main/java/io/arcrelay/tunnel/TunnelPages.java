@@ -39,6 +39,16 @@ public final class TunnelPages {
     return page("Tunnel " + code(name) + " did not answer in time", "Its agent did not connect back to the relay.");
   }
 
+  /** 504: the tunnel's app did not begin its response within {@code tunnelResponseTimeout}. */
+  public static String responseTimeout(String name) {
+    return page("Tunnel " + code(name) + " did not answer in time", "Its app did not begin a response.");
+  }
+
+  /** 503: the tunnel serves {@code tunnelLinksPerTunnel} visitor connections on this node already. */
+  public static String busy(String name) {
+    return page("Tunnel " + code(name) + " is busy", "It serves as many visitors as it may right now. Try again.");
+  }
+
   /** 503: the relay could not set up a link to the tunnel (its cluster maps did not answer). */
   public static String unavailable(String name) {
     return page("Tunnel " + code(name) + " is unavailable", "The relay could not reach it just now. Try again.");

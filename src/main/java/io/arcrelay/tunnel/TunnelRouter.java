@@ -1,6 +1,7 @@
 package io.arcrelay.tunnel;
 
 import io.arcrelay.edge.Admission;
+import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.pair.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
@@ -36,8 +37,14 @@ public final class TunnelRouter {
 
   /** Takes {@code request} if it is for a tunnel (true), else leaves it alone (false). On its context. */
   public boolean handle(HttpServerRequest request, Context context) {
-    String name = TunnelHost.parse(request.getHeader(HttpHeaders.HOST), tunnels.config().tunnelDomain());
-    if (name == null) return false;
+    TunnelRequest target = TunnelRequest.of(request, tunnels.config().tunnelDomain());
+    if (target == null) return false;
+    String name = target.name();
+    if (target.refusal() != null || !ConnectionGuard.framingChecked(request)) {
+      // Unchecked framing: the connection asked for a WebSocket upgrade before, and did not get one.
+      refuse(request, target.refusal() != null ? target.refusal() : "request after a refused upgrade");
+      return true;
+    }
     request.pause(); // until the tunnel's policy admits it and a data link is open for it
     gate.admits(request, name).onComplete(admitted -> {
       if (admitted.failed()) {
@@ -48,9 +55,9 @@ public final class TunnelRouter {
       Channel channel = ((ConnectionBase) request.connection()).channel();
       VisitorSide side = VisitorSide.serving(channel, name);
       if (side != null) {
-        side.exchange(request);
+        side.exchange(request, target);
       } else {
-        open(name, request, context, channel, new HashSet<>());
+        open(target, request, context, channel, new HashSet<>());
       }
     });
     return true;
@@ -60,7 +67,8 @@ public final class TunnelRouter {
    * Opens a data link to one of {@code name}'s live sessions in turn; one found gone (its agent left,
    * or its node cannot be reached) is passed over for the next, at most {@link #SESSIONS_TRIED} in all.
    */
-  private void open(String name, HttpServerRequest request, Context context, Channel channel, Set<String> tried) {
+  private void open(TunnelRequest target, HttpServerRequest request, Context context, Channel channel, Set<String> tried) {
+    String name = target.name();
     int triedBefore = tried.size();
     tunnels.names().pick(name, tried).compose(session -> {
       if (session == null) return Future.<VisitorSide>succeededFuture();
@@ -70,13 +78,24 @@ public final class TunnelRouter {
       if (opened.failed()) {
         page(request, 503, TunnelPages.unavailable(name));
       } else if (opened.result() != null) {
-        opened.result().exchange(request);
+        opened.result().exchange(request, target);
       } else if (tried.size() > triedBefore && tried.size() < SESSIONS_TRIED) {
-        open(name, request, context, channel, tried); // the session picked was gone
+        open(target, request, context, channel, tried); // the session picked was gone
       } else {
         page(request, 404, TunnelPages.offline(name));
       }
     });
+  }
+
+  /** A request no origin should read: 400 with the reason, and the connection closes. */
+  private void refuse(HttpServerRequest request, String why) {
+    tunnels.metrics().answered(400);
+    tunnels.metrics().refused(TunnelMetrics.Refusal.MALFORMED);
+    request.response().setStatusCode(400)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(why + "\n")
+        .onComplete(written -> request.connection().close());
   }
 
   private void page(HttpServerRequest request, int status, String html) {

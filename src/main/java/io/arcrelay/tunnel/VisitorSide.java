@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -59,9 +60,12 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   // The exchange in progress.
   private HttpServerRequest request;
+  private TunnelRequest target;
   private boolean requestEnded;
   private boolean upgrading;
   private boolean readingPaused;
+  private long responseTimer = -1; // until the response begins, once the request is all sent
+  private ResponseBody body; // the response's, once its head is written
 
   // After a 101: the visitor's raw socket, and what the agent sent before it was ready.
   private boolean raw;
@@ -112,10 +116,12 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     });
   }
 
-  /** The next request on the connection: it waits (paused) for the link, then goes to the agent. */
-  void exchange(HttpServerRequest next) {
+  /** The next request on the connection, for {@code target}: it waits (paused) for the link, then goes to the agent. */
+  void exchange(HttpServerRequest next, TunnelRequest target) {
     next.pause();
     request = next;
+    this.target = target;
+    body = null;
     requestEnded = false;
     upgrading = false;
     readingPaused = false;
@@ -131,6 +137,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
   /** The link is over for this side: the next request on the connection needs a new one. */
   private void retire() {
     over = true;
+    stopResponseTimer();
     keepalive.forget(this);
     for (WebSocketFrame early; (early = earlyRaw.poll()) != null; ) done(early, early.binaryData().length());
   }
@@ -159,16 +166,17 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   private void forwardRequest() {
     HttpServerRequest current = request;
-    // Set on the request's own headers, which go nowhere else: no copy of them per request. (Who the
-    // client is stays the same: a visitor that is not a trusted proxy is its TCP peer whatever it
-    // sends, and a proxy's chain only gains the proxy's own address.)
+    // Set on the request's own headers, which go nowhere else: no copy of them per request.
     MultiMap headers = current.headers();
-    String visitorIp = current.remoteAddress().hostAddress();
-    LinkMessages.forwarded(headers, visitorIp, tunnels.proxies().trusts(visitorIp), tunnels.config().tls());
-    upgrading = current.method() == HttpMethod.GET && LinkMessages.isUpgrade(headers);
+    String peer = current.remoteAddress().hostAddress();
+    boolean trusted = tunnels.proxies().trusts(peer);
+    String client = trusted ? tunnels.proxies().clientIp(peer, String.join(",", headers.getAll("X-Forwarded-For"))) : peer;
+    upgrading = ForwardedHeaders.set(headers, current.method() == HttpMethod.GET, peer, client, trusted,
+        tunnels.config().tls(), target.authority());
     boolean body = !upgrading && TunnelPages.hasBody(current);
     // A request without a body is one message: its head, ending it.
-    toAgent(LinkMessages.request(current.method().name(), current.uri(), headers, upgrading, body, !body && !upgrading));
+    toAgent(LinkMessages.request(current.method().name(), target.target(), headers, upgrading, body, !body && !upgrading));
+    if (!body) startResponseTimer(current);
     if (upgrading) return; // stays paused: toNetSocket needs it unread, and an upgrade carries no body
     current.handler(chunk -> {
       tunnels.metrics().toAgent(chunk.length());
@@ -177,9 +185,33 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     });
     current.endHandler(v -> {
       requestEnded = true;
-      if (body) toAgent(LinkMessages.frame(LinkMessages.END, Buffer.buffer()));
+      if (body) {
+        toAgent(LinkMessages.frame(LinkMessages.END, Buffer.buffer()));
+        startResponseTimer(current);
+      }
     });
     current.resume();
+  }
+
+  /**
+   * The request is all with the agent: its response must begin within {@code tunnelResponseTimeout}
+   * (an agent that never answers, an app that hangs), or the visitor gets 504 and the link ends.
+   */
+  private void startResponseTimer(HttpServerRequest current) {
+    if (responseTimer >= 0 || current.response().headWritten()) return;
+    responseTimer = context.owner().setTimer(tunnels.config().tunnelResponseTimeout().toMillis(), fired -> {
+      responseTimer = -1;
+      if (request != current || current.response().headWritten()) return;
+      tunnels.metrics().refused(TunnelMetrics.Refusal.RESPONSE_TIMEOUT);
+      page(current, 504, TunnelPages.responseTimeout(name));
+      endLink();
+    });
+  }
+
+  private void stopResponseTimer() {
+    if (responseTimer < 0) return;
+    context.owner().cancelTimer(responseTimer);
+    responseTimer = -1;
   }
 
   private void pauseIfAgentBusy(Runnable pause) {
@@ -197,16 +229,16 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   /**
    * A message from the agent, on this context. {@code bytes} were counted in the queue when it
-   * arrived; every way through here ends in {@link #done}, at once or when the visitor's write completes.
+   * arrived; every way through here ends in {@link #done}, at once or when the visitor's write
+   * completes, whatever the agent sent.
    */
   private void fromAgent(WebSocketFrame frame, int bytes) {
     if (over || !channel.isActive()) { // the link or the visitor is gone: what was on its way goes nowhere
       done(frame, bytes);
       return;
     }
-    Buffer message = frame.binaryData();
     if (raw) {
-      tunnels.metrics().toVisitor(message.length());
+      tunnels.metrics().toVisitor(frame.binaryData().length());
       toVisitorRaw(frame, bytes);
       return;
     }
@@ -215,54 +247,164 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
       done(frame, bytes);
       return;
     }
+    try {
+      if (forwardResponse(current, frame, bytes)) return; // its bytes are freed when written
+    } catch (RuntimeException unforwardable) { // a head Vert.x refuses to write, say a header value with a newline
+      badResponse(current);
+    }
+    done(frame, bytes);
+  }
+
+  /**
+   * Passes one message of the agent's response on to the visitor. Returns true when the message's
+   * bytes are freed once the visitor's write completes, false when they may be freed at once.
+   */
+  private boolean forwardResponse(HttpServerRequest current, WebSocketFrame frame, int bytes) {
+    Buffer message = frame.binaryData();
     HttpServerResponse response = current.response();
-    Buffer payload = LinkMessages.payload(message);
     switch (LinkMessages.tag(message)) {
       case LinkMessages.HEAD -> {
-        LinkMessages.ResponseHead head;
-        try {
-          head = LinkMessages.readResponse(message);
-        } catch (IllegalArgumentException malformed) {
-          untrusted();
-          break;
-        }
-        responseHead(current, head);
-        Buffer body = LinkMessages.headBody(message);
-        if (body != null) tunnels.metrics().toVisitor(body.length());
-        if (LinkMessages.ends(message)) {
-          // The whole response in one message: written in one go, its bytes freed once it is.
-          finish(current, () -> (body == null ? response.end() : response.end(body)).andThen(ended -> done(frame, bytes)));
-          return;
-        }
-        if (body != null) {
-          response.write(body).onComplete(written -> done(frame, bytes));
-          return;
-        }
+        return head(current, frame, bytes);
       }
       case LinkMessages.BODY -> {
-        tunnels.metrics().toVisitor(payload.length());
-        response.write(payload).onComplete(written -> done(frame, bytes));
-        return;
+        return writeBody(current, LinkMessages.payload(message), frame, bytes);
       }
-      case LinkMessages.END -> finish(current, response::end);
-      case LinkMessages.CONTINUE -> response.writeContinue();
+      case LinkMessages.END -> endBody(current, response::end);
+      case LinkMessages.CONTINUE -> continueIfAsked(current);
       case LinkMessages.FAIL -> {
         JsonObject fail;
         try {
-          fail = new JsonObject(payload);
+          fail = new JsonObject(LinkMessages.payload(message));
         } catch (DecodeException malformed) {
           untrusted();
-          break;
+          return false;
         }
+        stopResponseTimer();
         if (response.headWritten()) {
           channel.close(); // the response began: it cannot turn into an error page
         } else {
-          page(current, 502, TunnelPages.badGateway(name, fail.getString("reason", "bad gateway")));
+          // Where the app lives is the agent's business (its log says it), not the visitor's.
+          page(current, 502, TunnelPages.badGateway(name, "the tunnel's app did not answer"));
         }
       }
       default -> untrusted();
     }
-    done(frame, bytes);
+    return false;
+  }
+
+  /** A response head from the agent: forwarded if it may be, else the visitor gets 502. Returns as {@link #forwardResponse}. */
+  private boolean head(HttpServerRequest current, WebSocketFrame frame, int bytes) {
+    Buffer message = frame.binaryData();
+    HttpServerResponse response = current.response();
+    if (response.headWritten() || LinkMessages.headLength(message) > LinkMessages.MAX_RESPONSE_HEAD) {
+      badResponse(current); // a second head, or one past what any proxy holds
+      return false;
+    }
+    LinkMessages.ResponseHead head;
+    try {
+      head = LinkMessages.readResponse(message);
+    } catch (IllegalArgumentException malformed) {
+      untrusted();
+      return false;
+    }
+    int status = head.status();
+    if (status == 101 ? !upgrading : status < 100 || status > 599) {
+      badResponse(current);
+      return false;
+    }
+    if (status < 200 && status != 101) {
+      interim(current, head);
+      return false;
+    }
+    stopResponseTimer();
+    responseHead(current, head);
+    if (raw) return false;
+    Buffer start = LinkMessages.headBody(message);
+    if (LinkMessages.ends(message)) {
+      // The whole response in one message: written in one go, its bytes freed once it is.
+      if (start == null || body.none()) return endBody(current, () -> response.end().andThen(ended -> done(frame, bytes)));
+      if (!body.take(start.length())) {
+        badResponse(current);
+        return false;
+      }
+      tunnels.metrics().toVisitor(start.length());
+      return endBody(current, () -> response.end(start).andThen(ended -> done(frame, bytes)));
+    }
+    return start != null && writeBody(current, start, frame, bytes);
+  }
+
+  /**
+   * Writes {@code bytes} of the response body, unless the response has none or they run past its
+   * {@code Content-Length} (then the connection ends: what was written cannot be taken back). Returns
+   * as {@link #forwardResponse}.
+   */
+  private boolean writeBody(HttpServerRequest current, Buffer bytes, WebSocketFrame frame, int counted) {
+    HttpServerResponse response = current.response();
+    if (body == null) {
+      badResponse(current); // a body before its head
+      return false;
+    }
+    if (body.none()) return false;
+    if (!body.take(bytes.length())) {
+      badResponse(current);
+      return false;
+    }
+    tunnels.metrics().toVisitor(bytes.length());
+    response.write(bytes).onComplete(written -> done(frame, counted));
+    return true;
+  }
+
+  /**
+   * The agent says the response is complete: ended with {@code end} if its body is what the head
+   * announced, else the visitor gets 502 or, once the head is out, its connection closes (as nginx
+   * does with an upstream that stops short). Returns true when {@code end} frees the message's bytes.
+   */
+  private boolean endBody(HttpServerRequest current, Supplier<Future<Void>> end) {
+    if (body == null || !body.complete()) {
+      badResponse(current);
+      return false;
+    }
+    finish(current, end);
+    return true;
+  }
+
+  /**
+   * An interim response (RFC 9110 §15.2): {@code 100} goes on to a visitor that asked for it, {@code
+   * 103} to an HTTP/1.1 visitor; others, and any with a body, are not forwarded. The final one follows.
+   */
+  private void interim(HttpServerRequest current, LinkMessages.ResponseHead head) {
+    if (head.status() == 100) {
+      continueIfAsked(current);
+    } else if (head.status() == 103 && current.version() == HttpVersion.HTTP_1_1) {
+      current.response().writeEarlyHints(head.into(MultiMap.caseInsensitiveMultiMap(), false));
+    }
+  }
+
+  private void continueIfAsked(HttpServerRequest current) {
+    String expect = current.getHeader(HttpHeaders.EXPECT);
+    if (expect != null && expect.equalsIgnoreCase("100-continue") && current.version() == HttpVersion.HTTP_1_1
+        && !current.response().headWritten()) {
+      current.response().writeContinue();
+    }
+  }
+
+  /**
+   * The agent answered what cannot go to a visitor (a head too big or invalid, a status out of
+   * place, a body before its head): 502 if nothing of the response was written, and the link ends.
+   */
+  private void badResponse(HttpServerRequest current) {
+    tunnels.metrics().refused(TunnelMetrics.Refusal.BAD_RESPONSE);
+    stopResponseTimer();
+    HttpServerResponse response = current.response();
+    if (response.headWritten()) {
+      request = null;
+      channel.close();
+    } else {
+      response.headers().clear();
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+      page(current, 502, TunnelPages.badGateway(name, "the tunnel's app sent a response the relay cannot forward"));
+    }
+    endLink();
   }
 
   /** Not a message of this protocol: the link cannot be trusted any more. */
@@ -295,15 +437,16 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
       });
       return;
     }
-    if (upgrading) { // the local server refused the upgrade: an ordinary answer, and the connection goes on
+    if (upgrading) {
+      // The local server refused the upgrade: an ordinary answer, and the last on this connection (its
+      // framing is no longer checked once a WebSocket upgrade was asked for, see StrictHttp1).
       upgrading = false;
-      current.endHandler(v -> requestEnded = true);
       current.resume();
     }
     response.setStatusCode(status);
     head.into(response.headers(), false);
-    boolean bodiless = current.method() == HttpMethod.HEAD || status == 204 || status == 304 || status < 200;
-    if (!bodiless && !response.headers().contains(HttpHeaders.CONTENT_LENGTH)) response.setChunked(true);
+    body = ResponseBody.of(status, response.headers(), current.method() == HttpMethod.HEAD);
+    if (body.chunked()) response.setChunked(true);
     if (!requestEnded) {
       // Answered before the body was all sent (a refused 100-continue, an early error): what is left
       // of it cannot be skipped cheaply, so this connection carries no further request.
@@ -333,7 +476,6 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   private void page(HttpServerRequest current, int status, String html) {
     tunnels.metrics().answered(status);
-    if (status == 504) tunnels.metrics().refused(TunnelMetrics.Refusal.TIMEOUT);
     HttpServerResponse response = current.response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8");
@@ -360,6 +502,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
       request = null;
       channel.close();
     } else {
+      if (!linked) tunnels.metrics().refused(TunnelMetrics.Refusal.TIMEOUT);
       page(current, linked ? 502 : 504, linked ? TunnelPages.badGateway(name, "the tunnel's agent went away")
           : TunnelPages.timeout(name));
     }

@@ -20,8 +20,6 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The agent's end of one data link: one visitor connection's requests, replayed one after the
@@ -35,12 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 final class DataLink {
 
-  private static final Logger log = LoggerFactory.getLogger(DataLink.class);
-
   private final WebSocket ws;
   private final HttpClientAgent local;
   private final URI target;
   private final TrafficCounters traffic;
+  private final LocalFailures failures;
   private HttpClientRequest request; // the exchange in progress, once the local request exists
   private boolean responding; // the response head went back: errors can no longer become a 502
   private boolean requestEnded; // the visitor's body is all written to the local request
@@ -52,7 +49,8 @@ final class DataLink {
   private HttpClientResponse heldHead;
   private Buffer heldBody;
 
-  DataLink(WebSocket ws, HttpClientAgent local, URI target, TrafficCounters traffic) {
+  DataLink(WebSocket ws, HttpClientAgent local, URI target, TrafficCounters traffic, LocalFailures failures) {
+    this.failures = failures;
     this.ws = ws;
     this.local = local;
     this.target = target;
@@ -99,7 +97,12 @@ final class DataLink {
         if (request == null) return; // the exchange failed already: its body goes nowhere
         Buffer body = LinkMessages.payload(message);
         traffic.received(body.length());
-        request.write(body);
+        try {
+          request.write(body);
+        } catch (RuntimeException refused) { // more body than the head announced: not what a relay sends
+          ws.close((short) 1002, "body longer than its head said");
+          return;
+        }
         if (request.writeQueueFull()) {
           ws.pause();
           request.drainHandler(v -> ws.resume());
@@ -180,6 +183,13 @@ final class DataLink {
           made.closeHandler(v -> {
             if (connection == made) connection = null;
           });
+          // A response the client cannot parse (a header value with a control character, say) fails
+          // the connection, not the request: the visitor still gets its 502, and the next request a
+          // fresh connection.
+          made.exceptionHandler(err -> {
+            made.close();
+            fail(err);
+          });
         });
   }
 
@@ -252,7 +262,7 @@ final class DataLink {
     }
     responding = true; // one FAIL per exchange
     String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    log.info("local service {} failed: {}", target, reason);
+    failures.report(target, reason);
     ws.writeFrame(LinkMessages.frame(LinkMessages.FAIL, new JsonObject().put("status", 502).put("reason", reason)));
   }
 

@@ -82,6 +82,7 @@ public final class TunnelAgent {
   private final Promise<String> online = Promise.promise();
   private final Promise<Void> stopped = Promise.promise();
   private final TrafficCounters traffic;
+  private final LocalFailures failures = new LocalFailures();
   private volatile String name;
   private volatile String session;
   private volatile WebSocket control;
@@ -214,10 +215,10 @@ public final class TunnelAgent {
         .addHeader(AgentEndpoint.SESSION_HEADER, session);
     wsClient.connect(connect).onComplete(connected -> {
       if (connected.failed()) {
-        log.info("data connection refused: {}", connected.cause().getMessage());
+        log.debug("data connection refused: {}", connected.cause().getMessage());
         return;
       }
-      new DataLink(connected.result(), local, options.to(), traffic).start();
+      new DataLink(connected.result(), local, options.to(), traffic, failures).start();
     });
   }
 
