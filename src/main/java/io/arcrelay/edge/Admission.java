@@ -115,8 +115,23 @@ public final class Admission {
    */
   public Refusal screenAuthenticated(Visitor visitor, HttpServerRequest request) {
     if (!VERSION.equals(request.getHeader(SEC_WEBSOCKET_VERSION))) return Refusal.UNSUPPORTED_VERSION;
+    // Nor the per-address connection cap: an agent opens a data connection per visitor connection,
+    // so a popular tunnel would stop at maxConnectionsPerIp (its links have their own bound).
+    visitor.release(perAddress);
+    if (visitor.overCapacity == Refusal.TOO_MANY_CONNECTIONS) visitor.overCapacity = null;
     if (visitor.overCapacity != null) return visitor.overCapacity;
     if (memory.spent()) return Refusal.MEMORY_SPENT;
+    return null;
+  }
+
+  /**
+   * Checks a tunnel visitor's request: the node's and the visitor address's connection caps, as for
+   * an upgrade (a visitor behind a trusted proxy is counted under the address the proxy names).
+   * Returns why it is refused, or {@code null}.
+   */
+  public Refusal screenTunnelVisitor(Visitor visitor, HttpServerRequest request) {
+    if (visitor.overCapacity != null) return visitor.overCapacity;
+    if (!visitor.counted() && !visitor.count(visitor.client(request, proxies), perAddress)) return Refusal.TOO_MANY_CONNECTIONS;
     return null;
   }
 

@@ -2,6 +2,8 @@ package io.arcrelay.tunnel;
 
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.ConnectionGuard;
+import io.arcrelay.edge.Refusal;
+import io.arcrelay.edge.Visitor;
 import io.arcrelay.pair.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
@@ -27,12 +29,14 @@ public final class TunnelRouter {
   private final Tunnels tunnels;
   private final Keepalive keepalive;
   private final VisitorGate gate;
+  private final Admission admission;
 
   /** {@code keepalive}: the one of the event loop whose requests this router sees. */
   public TunnelRouter(Tunnels tunnels, Keepalive keepalive, Admission admission) {
     this.tunnels = tunnels;
     this.keepalive = keepalive;
     this.gate = new VisitorGate(tunnels, admission);
+    this.admission = admission;
   }
 
   /** Takes {@code request} if it is for a tunnel (true), else leaves it alone (false). On its context. */
@@ -43,6 +47,13 @@ public final class TunnelRouter {
     if (target.refusal() != null || !ConnectionGuard.framingChecked(request)) {
       // Unchecked framing: the connection asked for a WebSocket upgrade before, and did not get one.
       refuse(request, target.refusal() != null ? target.refusal() : "request after a refused upgrade");
+      return true;
+    }
+    Visitor visitor = ConnectionGuard.visitor(request);
+    Refusal capped = admission.screenTunnelVisitor(visitor, request);
+    if (capped != null) {
+      tunnels.metrics().answered(capped.status());
+      admission.refuse(visitor, request, capped, null);
       return true;
     }
     request.pause(); // until the tunnel's policy admits it and a data link is open for it
@@ -75,7 +86,10 @@ public final class TunnelRouter {
       tried.add(session.id());
       return VisitorSide.open(name, session, context, channel, keepalive, tunnels);
     }).onComplete(opened -> {
-      if (opened.failed()) {
+      if (opened.failed() && opened.cause() instanceof VisitorSide.TunnelBusy) {
+        tunnels.metrics().refused(TunnelMetrics.Refusal.BUSY);
+        page(request, 503, TunnelPages.busy(name));
+      } else if (opened.failed()) {
         page(request, 503, TunnelPages.unavailable(name));
       } else if (opened.result() != null) {
         opened.result().exchange(request, target);

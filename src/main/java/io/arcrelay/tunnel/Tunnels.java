@@ -3,6 +3,7 @@ package io.arcrelay.tunnel;
 import com.hazelcast.core.HazelcastInstance;
 import io.arcrelay.cluster.ClusteredPairRegistry;
 import io.arcrelay.config.RelayConfig;
+import io.arcrelay.edge.ConnectionCounts;
 import io.arcrelay.edge.TrustedProxies;
 import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.MemoryBudget;
@@ -36,6 +37,7 @@ public final class Tunnels {
   private final TunnelMetrics metrics;
   private final TrustedProxies proxies;
   private final MemoryBudget memory;
+  private final ConnectionCounts linksPerTunnel;
 
   private Tunnels(RelayConfig config, TunnelNames names, PairRegistry links, TunnelMetrics metrics, MemoryBudget memory) {
     this.config = config;
@@ -45,6 +47,7 @@ public final class Tunnels {
     this.names = names;
     this.links = links;
     this.proxies = TrustedProxies.parse(config.trustedProxies());
+    this.linksPerTunnel = new ConnectionCounts(config.tunnelLinksPerTunnel());
   }
 
   /**
@@ -119,6 +122,11 @@ public final class Tunnels {
 
   MemoryBudget memory() {
     return memory;
+  }
+
+  /** Visitor connections each tunnel serves on this node, one data link each: at most {@code tunnelLinksPerTunnel}. */
+  ConnectionCounts linksPerTunnel() {
+    return linksPerTunnel;
   }
 
   TrustedProxies proxies() {

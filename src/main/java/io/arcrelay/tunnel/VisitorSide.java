@@ -44,6 +44,13 @@ import java.util.function.Supplier;
  */
 final class VisitorSide implements PairSocket, Keepalive.Watched {
 
+  /** The tunnel serves {@code tunnelLinksPerTunnel} visitor connections on this node already. */
+  static final class TunnelBusy extends RuntimeException {
+    TunnelBusy() {
+      super("tunnel busy", null, false, false);
+    }
+  }
+
   private static final AttributeKey<VisitorSide> SIDE = AttributeKey.valueOf("arc-relay.tunnel-visitor");
 
   private final String name;
@@ -95,11 +102,13 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
    */
   static Future<VisitorSide> open(String name, TunnelNames.Session session, Context context, Channel channel,
       Keepalive keepalive, Tunnels tunnels) {
+    VisitorSide previous = channel.attr(SIDE).get();
+    if (previous != null) previous.leave(); // another tunnel on the same connection: that link ends
+    if (!tunnels.linksPerTunnel().tryOpen(name)) return Future.failedFuture(new TunnelBusy());
     String linkId = Tunnels.newId();
     // A fresh 128-bit code: the claim is always side A.
-    return tunnels.links().claim(Tunnels.linkCode(linkId, session.id(), session.owner())).compose(seat -> {
-      VisitorSide previous = channel.attr(SIDE).get();
-      if (previous != null) previous.leave(); // another tunnel on the same connection: that link ends
+    return tunnels.links().claim(Tunnels.linkCode(linkId, session.id(), session.owner())).onFailure(failed ->
+        tunnels.linksPerTunnel().close(name)).compose(seat -> {
       VisitorSide side = new VisitorSide(name, context, channel, keepalive, tunnels);
       side.seat = seat;
       seat.attach(side);
@@ -136,6 +145,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
 
   /** The link is over for this side: the next request on the connection needs a new one. */
   private void retire() {
+    if (!over) tunnels.linksPerTunnel().close(name); // counted since open
     over = true;
     stopResponseTimer();
     keepalive.forget(this);
