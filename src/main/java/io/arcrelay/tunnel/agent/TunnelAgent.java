@@ -218,7 +218,7 @@ public final class TunnelAgent {
   /** The relay refused the hello: for good, unless it is the name the agent held before a reconnect. */
   private void refused(String code, String message) {
     String why = message + " (" + code + ")";
-    if (NAME_REFUSALS.contains(code) && online.future().isComplete()) {
+    if (NAME_REFUSALS.contains(code) && online.future().succeeded()) {
       retry(why);
     } else {
       giveUp(why);
