@@ -148,7 +148,7 @@ public final class Admission {
    */
   public void refuse(Visitor visitor, HttpServerRequest request, Refusal refusal, String body) {
     metrics.refused(refusal);
-    if (refusal.isAGuess()) refusals.tryTake(visitor.client(request, proxies), System.nanoTime());
+    if (refusal.isAGuess()) countGuess(visitor, request);
     if (refusal == Refusal.UNSUPPORTED_VERSION) {
       request.response().putHeader(SEC_WEBSOCKET_VERSION, VERSION); // RFC 6455 §4.4: what we speak
     }
@@ -171,6 +171,18 @@ public final class Admission {
 
   /** A tunnel turned the client behind {@code request} away (401, 403): it counts as a guess, as a wrong code does. */
   public void tunnelVisitorRefused(Visitor visitor, HttpServerRequest request) {
+    countGuess(visitor, request);
+  }
+
+  /**
+   * A tunnel agent's hello was refused its name (held by another token, or one too many for its
+   * token): it counts as a guess, so names cannot be tried faster than pair codes.
+   */
+  public void nameRefused(Visitor visitor, HttpServerRequest request) {
+    countGuess(visitor, request);
+  }
+
+  private void countGuess(Visitor visitor, HttpServerRequest request) {
     refusals.tryTake(visitor.client(request, proxies), System.nanoTime());
   }
 

@@ -55,11 +55,18 @@ public final class AgentEndpoint {
     HttpServerRequest request = rc.request();
     String owner = admit(rc);
     if (owner == null) return;
+    Visitor visitor = ConnectionGuard.visitor(request);
+    // Each hello claims a name, and a refused one counts as a guess: a token holder guessing names
+    // meets the refusal allowance as a pair code guesser does (a control socket takes one hello).
+    if (admission.refusedTooOften(visitor, request)) {
+      admission.refuse(visitor, request, Refusal.TOO_MANY_REFUSALS, null);
+      return;
+    }
     Context context = rc.vertx().getOrCreateContext();
     String urlPrefix = (publicTls(request) ? "https" : "http") + "://";
     String urlSuffix = "." + tunnels.config().tunnelDomain() + port(request.authority()) + "/";
-    request.toWebSocket().onSuccess(ws ->
-        new ControlSocket(ws, context, keepalive, tunnels.names(), tunnels.metrics(), owner, urlPrefix, urlSuffix).start());
+    request.toWebSocket().onSuccess(ws -> new ControlSocket(ws, context, keepalive, tunnels.names(), tunnels.metrics(),
+        owner, urlPrefix, urlSuffix, () -> admission.nameRefused(visitor, request)).start());
   }
 
   private void data(RoutingContext rc) {

@@ -11,14 +11,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One agent's control WebSocket: its {@code hello} registers a tunnel name, and the relay asks it
- * here to open a data link for each visitor connection. Closing it ends the session; the name is
- * free once its last session has gone.
+ * here to open a data link for each visitor connection. Closing it ends the session. When the agent
+ * closed it (1000, leaving) the name is free once its last session has gone; when the connection
+ * was lost (no close from the agent: a broken network, a keepalive timeout, this relay stopping) the
+ * name stays reserved for the agent's token for the lease, so the agent gets it back when it reconnects.
  *
  * <p>Messages are JSON text frames: {@code {"type":"hello","v":2,"name":"myapp"}} from the agent
  * ({@code name} optional, and {@code basicAuth} and {@code allow} restricting visitors, see
  * {@link VisitorPolicy}); {@code registered} with the name, public URL and session id,
- * {@code open} with a link id, and {@code error} (then close 4009 for a taken name, 4000 for a bad
- * hello) from the relay; 1013 when the name map does not answer (the agent tries again).
+ * {@code open} with a link id, and {@code error} (then close 4009 for a name refused, taken or one
+ * too many for the token, 4000 for a bad hello) from the relay; 1013 when the name map does not
+ * answer (the agent tries again). A refused name counts against the client's refusal allowance, so
+ * names cannot be tried faster than pair codes.
  */
 final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
 
@@ -34,18 +38,23 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
   private final String owner;
   private final String urlPrefix;
   private final String urlSuffix;
+  private final Runnable nameRefused;
   private final String id = Tunnels.newId();
   private boolean helloSeen;
   private volatile String name; // set once the hello registered
   private boolean online; // registered, and counted in the sessions gauge
   private volatile VisitorPolicy policy = VisitorPolicy.OPEN; // from the hello
   private volatile boolean closed;
+  private volatile boolean closedByRelay; // then a 1000 from the agent only answers the relay's close
   private boolean heard = true;
   private int silentTicks;
 
-  /** The public URL is {@code urlPrefix + name + urlSuffix}, e.g. {@code http://} and {@code .localhost:8765/}. */
+  /**
+   * The public URL is {@code urlPrefix + name + urlSuffix}, e.g. {@code http://} and
+   * {@code .localhost:8765/}. {@code nameRefused} counts a refused name against the client's address.
+   */
   ControlSocket(ServerWebSocket ws, Context context, Keepalive keepalive, TunnelNames names, TunnelMetrics metrics,
-      String owner, String urlPrefix, String urlSuffix) {
+      String owner, String urlPrefix, String urlSuffix, Runnable nameRefused) {
     this.ws = ws;
     this.context = context;
     this.keepalive = keepalive;
@@ -54,6 +63,7 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
     this.owner = owner;
     this.urlPrefix = urlPrefix;
     this.urlSuffix = urlSuffix;
+    this.nameRefused = nameRefused;
   }
 
   /** Installs the handlers. Call on the socket's context. */
@@ -61,13 +71,13 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
     ws.pongHandler(pong -> heard = true);
     ws.textMessageHandler(this::onMessage);
     ws.binaryMessageHandler(data -> refuse("bad-hello", 4000, "control messages are JSON text"));
-    ws.exceptionHandler(err -> ws.close());
-    ws.shutdownHandler(v -> ws.close((short) 1001, "relay stopping"));
+    ws.exceptionHandler(err -> close((short) 1000, null));
+    ws.shutdownHandler(v -> close((short) 1001, "relay stopping"));
     keepalive.watch(this);
     ws.closeHandler(v -> {
       closed = true;
       keepalive.forget(this);
-      if (name != null) names.remove(name, this);
+      if (name != null) release();
       if (online) {
         metrics.sessionLeft();
         log.info("tunnel {}: agent session left", name);
@@ -108,17 +118,22 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
     names.register(chosen, this).onComplete(registered -> {
       if (registered.failed()) {
         log.warn("tunnel names unavailable: {}", registered.cause().toString());
-        ws.close((short) 1013, "tunnel names unavailable"); // the agent tries again
+        close((short) 1013, "tunnel names unavailable"); // the agent tries again
       } else if (registered.result() == TunnelNames.Registration.NAME_TAKEN) {
         if (tries > 1) {
-          register(TunnelNames.randomName(), tries - 1);
+          register(TunnelNames.randomName(), tries - 1); // the relay's own pick clashed: no guess of the agent's
         } else {
+          nameRefused.run();
           refuse("name-taken", 4009, "tunnel name " + chosen + " is held by another token");
         }
+      } else if (registered.result() == TunnelNames.Registration.NAMES_EXHAUSTED) {
+        nameRefused.run();
+        refuse("names-exhausted", 4009, "this token already holds " + names.namesPerToken()
+            + " tunnel names, as many as tunnelNamesPerToken allows: stop one of its tunnels first");
       } else {
         name = chosen;
         if (closed) {
-          names.remove(name, this); // it closed while registering
+          release(); // it closed while registering
           return;
         }
         online = true;
@@ -132,7 +147,27 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
 
   private void refuse(String code, int closeCode, String message) {
     ws.writeTextMessage(new JsonObject().put("type", "error").put("code", code).put("message", message).encode());
-    ws.close((short) closeCode, code);
+    close((short) closeCode, code);
+  }
+
+  /** Closes from the relay's side: whatever the agent answers, it did not choose to leave. */
+  private void close(short code, String reason) {
+    closedByRelay = true;
+    ws.close(code, reason);
+  }
+
+  /**
+   * Takes the closed socket's session out of its name: at once for an agent that left (its close
+   * 1000), with the name reserved for its token when the connection was lost.
+   */
+  private void release() {
+    Short agentClose = ws.closeStatusCode();
+    boolean left = !closedByRelay && agentClose != null && agentClose == 1000;
+    if (left) {
+      names.leave(name, this);
+    } else {
+      names.drop(name, this);
+    }
   }
 
   /**
@@ -146,7 +181,7 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
       silentTicks = 0;
     } else if (++silentTicks >= 2) {
       log.debug("tunnel {}: agent silent for two ping intervals", name);
-      ws.close((short) 1001, "keepalive timeout");
+      close((short) 1001, "keepalive timeout");
       return;
     }
     ws.writePing(io.vertx.core.buffer.Buffer.buffer());

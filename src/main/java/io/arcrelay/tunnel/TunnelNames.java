@@ -21,15 +21,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which agent sessions serve which tunnel name, across the cluster (or on one node: the same code
- * over Vert.x's local map). A name belongs to the token (its digest) that registered it while any
- * of its sessions is live: the same token adds a session at once (a reconnecting agent never finds
- * its own name taken, and several agents share the traffic, whichever nodes they are connected to);
- * another token is refused until the last session has gone.
+ * over Vert.x's local map). A name belongs to the token (its digest) that registered it while it is
+ * held ({@link NameLease#heldAt}): the same token adds a session at once (a reconnecting agent never
+ * finds its own name taken, and several agents share the traffic, whichever nodes they are
+ * connected to); another token is refused until the last session has gone and its lease or
+ * reservation has run out.
  *
  * <p>Each name is one entry of the map {@value #MAP} ({@link NameLease}), changed only by
  * compare-and-set. A session's lease is renewed every {@value #RENEW_MS} ms by the node holding its
  * control socket and runs out {@value #LEASE_MS} ms after; a session whose node leaves the cluster
- * is dead at once. A closed control socket takes its session out of the entry at once.
+ * serves no more visitors at once, but its lease still keeps the name for its token. A session whose
+ * agent left (close 1000) is taken out of the entry and frees the name at once; one whose
+ * connection was lost ({@link #drop}) leaves a reservation of {@value #LEASE_MS} ms for its agent to
+ * come back.
+ *
+ * <p>A token holds at most {@code namesPerToken} names. Counting them reads every entry of the map
+ * (its values name their owner; there is no index by owner), so it is done only when a hello claims
+ * a name the token does not hold yet, never for a reconnect or a renewal, and after the claim is
+ * written: a claim that finds the token over the cap takes itself back out. Of claims racing each
+ * other, the later writer sees both and gives way, so the cap is never exceeded for longer than a
+ * claim takes (at worst both give way, and the agents try again).
  *
  * <p>A visitor's node reaches a session on another node through that node's one consumer
  * {@code arc-relay.tunnel.<router>}: an {@code open} request answered {@code ok} once the agent has
@@ -91,7 +102,13 @@ public final class TunnelNames {
   }
 
   /** The answer to a registration. */
-  public enum Registration { REGISTERED, NAME_TAKEN }
+  public enum Registration {
+    REGISTERED,
+    /** Another token holds the name. */
+    NAME_TAKEN,
+    /** The token holds as many names as it may: the name would be one more. */
+    NAMES_EXHAUSTED
+  }
 
   private record Local(String name, Hosted socket) {}
 
@@ -100,6 +117,7 @@ public final class TunnelNames {
   private final Vertx vertx;
   private final AsyncMap<String, String> map;
   private final Membership membership;
+  private final int namesPerToken;
   /** This node's part of the consumer address; a restarted process gets a new one. */
   private final String router;
   private final MessageConsumer<String> consumer;
@@ -108,19 +126,20 @@ public final class TunnelNames {
   private final AtomicInteger turn = new AtomicInteger();
   private final long renewTimer;
 
-  private TunnelNames(Vertx vertx, AsyncMap<String, String> map, Membership membership) {
+  private TunnelNames(Vertx vertx, AsyncMap<String, String> map, Membership membership, int namesPerToken) {
     this.vertx = vertx;
     this.map = map;
     this.membership = membership;
+    this.namesPerToken = namesPerToken;
     this.router = membership.node() + "." + Long.toHexString(new SecureRandom().nextLong());
     this.consumer = vertx.eventBus().consumer(ADDRESS_PREFIX + router, this::onOpen);
     this.renewTimer = vertx.setPeriodic(RENEW_MS, id -> renewAll());
   }
 
-  /** Joins the name map and starts this node's consumer. */
-  public static Future<TunnelNames> create(Vertx vertx, Membership membership) {
+  /** Joins the name map and starts this node's consumer; a token may hold {@code namesPerToken} names. */
+  public static Future<TunnelNames> create(Vertx vertx, Membership membership, int namesPerToken) {
     return vertx.sharedData().<String, String>getAsyncMap(MAP).compose(map -> {
-      TunnelNames names = new TunnelNames(vertx, map, membership);
+      TunnelNames names = new TunnelNames(vertx, map, membership, namesPerToken);
       return names.consumer.completion().map(v -> names);
     });
   }
@@ -132,9 +151,15 @@ public final class TunnelNames {
         + "-" + random.nextInt(1000, 10_000);
   }
 
+  /** How many names one token may hold. */
+  int namesPerToken() {
+    return namesPerToken;
+  }
+
   /**
-   * Adds {@code socket}'s session to the tunnel {@code name}, unless another token's session holds
-   * it. Its visitor policy becomes the tunnel's: the newest hello decides for all its sessions.
+   * Adds {@code socket}'s session to the tunnel {@code name}, unless it is held for another token
+   * or would be one name too many for the socket's token. Its visitor policy becomes the tunnel's:
+   * the newest hello decides for all its sessions.
    */
   public Future<Registration> register(String name, Hosted socket) {
     hosted.put(socket.id(), new Local(name, socket));
@@ -144,11 +169,23 @@ public final class TunnelNames {
     });
   }
 
-  /** The session left: it is out of the entry at once, and the name is free once its last session has gone. */
-  public Future<Void> remove(String name, Hosted socket) {
+  /** The agent left: its session is out of the entry at once, and the name is free once its last session has gone. */
+  public Future<Void> leave(String name, Hosted socket) {
+    return remove(name, socket, 0);
+  }
+
+  /**
+   * The session's control connection was lost: it is out of the entry at once (visitors are not
+   * sent to it), but the name stays its token's for {@value #LEASE_MS} ms, for its agent to come back.
+   */
+  public Future<Void> drop(String name, Hosted socket) {
+    return remove(name, socket, membership.clock().getAsLong() + LEASE_MS);
+  }
+
+  private Future<Void> remove(String name, Hosted socket, long reserveUntil) {
     hosted.remove(socket.id());
     cache.remove(name);
-    return remove(name, socket.id(), WRITE_ATTEMPTS);
+    return remove(name, socket.id(), reserveUntil, WRITE_ATTEMPTS);
   }
 
   /**
@@ -172,54 +209,85 @@ public final class TunnelNames {
     return read(name).map(lease -> lease == null ? VisitorPolicy.OPEN : lease.policy());
   }
 
-  /** Takes this node's sessions out of their names and stops listening. */
+  /**
+   * Takes this node's sessions out of their names, each reserved for its agent to reconnect to
+   * another node, and stops listening.
+   */
   public Future<Void> close() {
     vertx.cancelTimer(renewTimer);
     List<Future<Void>> removed = new ArrayList<>();
-    hosted.forEach((session, local) -> removed.add(remove(local.name(), local.socket())));
+    hosted.forEach((session, local) -> removed.add(drop(local.name(), local.socket())));
     return Future.join(removed).transform(v -> consumer.unregister());
   }
 
   /**
-   * Registers {@code socket}'s session, or renews its lease: one compare-and-set, retried on a race.
-   * A registration sets the tunnel's visitor policy to the socket's; a renewal keeps the entry's
+   * Registers {@code socket}'s session ({@code hello}), or renews its lease: one compare-and-set,
+   * retried on a race. A hello sets the tunnel's visitor policy to the socket's, and one that claims
+   * a name its token does not hold yet is checked against the cap; a renewal keeps the entry's policy
    * (another session's newer hello may have set it), unless the entry is made anew.
    */
-  private Future<Registration> lease(String name, Hosted socket, boolean setPolicy, int attempts) {
+  private Future<Registration> lease(String name, Hosted socket, boolean hello, int attempts) {
     return map.get(name).compose(old -> {
       long now = membership.clock().getAsLong();
+      NameLease current = old == null ? null : NameLease.decode(old);
       NameLease.Holder me = new NameLease.Holder(socket.id(), router, membership.node(), now + LEASE_MS);
-      NameLease next = NameLease.register(old == null ? null : NameLease.decode(old), socket.owner(), me,
-          socket.policy(), setPolicy, now, membership.alive());
+      NameLease next = NameLease.register(current, socket.owner(), me, socket.policy(), hello, now, membership.alive());
       if (next == null) return Future.succeededFuture(Registration.NAME_TAKEN);
+      boolean claim = hello && (current == null || !current.owner().equals(socket.owner()) || !current.heldAt(now));
       return write(name, old, next).compose(written -> {
-        if (written) return Future.succeededFuture(Registration.REGISTERED);
-        if (attempts > 1) return lease(name, socket, setPolicy, attempts - 1);
+        if (written) return claim ? withinCap(name, socket) : Future.succeededFuture(Registration.REGISTERED);
+        if (attempts > 1) return lease(name, socket, hello, attempts - 1);
         return Future.failedFuture(new IllegalStateException("the tunnel name map kept changing"));
       });
     });
   }
 
-  private Future<Void> remove(String name, String session, int attempts) {
+  /**
+   * After {@code socket} claimed {@code name}: registered if its token holds no more names than the
+   * cap, else taken back out (also when they could not be counted: the agent tries again).
+   */
+  private Future<Registration> withinCap(String name, Hosted socket) {
+    return namesHeldBy(socket.owner()).transform(counted -> {
+      if (counted.succeeded() && counted.result() <= namesPerToken) return Future.succeededFuture(Registration.REGISTERED);
+      Future<Void> takenBack = remove(name, socket.id(), 0, WRITE_ATTEMPTS);
+      return counted.succeeded() ? takenBack.map(Registration.NAMES_EXHAUSTED) : takenBack.transform(v -> Future.failedFuture(counted.cause()));
+    });
+  }
+
+  /** How many names {@code owner} holds across the cluster: one read of the whole map (see the class comment). */
+  private Future<Integer> namesHeldBy(String owner) {
+    return map.entries().map(entries -> {
+      long now = membership.clock().getAsLong();
+      int held = 0;
+      for (String value : entries.values()) {
+        if (!value.contains(owner)) continue; // most entries are other tokens': skip them undecoded
+        NameLease lease = NameLease.decode(value);
+        if (lease.owner().equals(owner) && lease.heldAt(now)) held++;
+      }
+      return held;
+    });
+  }
+
+  private Future<Void> remove(String name, String session, long reserveUntil, int attempts) {
     return map.get(name).compose(old -> {
       if (old == null) return Future.succeededFuture();
       NameLease current = NameLease.decode(old);
       if (!current.holds(session)) return Future.succeededFuture();
-      return write(name, old, current.without(session))
-          .compose(done -> done || attempts <= 1 ? Future.succeededFuture() : remove(name, session, attempts - 1));
+      return write(name, old, current.without(session, reserveUntil)).compose(done -> done || attempts <= 1
+          ? Future.succeededFuture() : remove(name, session, reserveUntil, attempts - 1));
     });
   }
 
   /**
    * Changes {@code name}'s entry from {@code old} (null: absent) to {@code next} (removed when it
-   * has no holder left) if nobody changed it meanwhile; true if it did. A failure counts as not
+   * has nothing left to keep) if nobody changed it meanwhile; true if it did. A failure counts as not
    * written (it may have been applied): the caller reads the entry again.
    */
   private Future<Boolean> write(String name, String old, NameLease next) {
     Future<Boolean> written;
     if (old == null) {
       written = map.putIfAbsent(name, next.encode()).map(Objects::isNull);
-    } else if (next.holders().isEmpty()) {
+    } else if (next.vacant(membership.clock().getAsLong())) {
       written = map.removeIfPresent(name, old);
     } else {
       written = map.replaceIfPresent(name, old, next.encode());
@@ -250,7 +318,7 @@ public final class TunnelNames {
       } else if (renewed.result() == Registration.NAME_TAKEN && hosted.remove(session, local)) {
         local.socket().nameLost();
       } else if (!hosted.containsKey(session)) {
-        remove(local.name(), session, WRITE_ATTEMPTS);
+        remove(local.name(), session, 0, WRITE_ATTEMPTS);
       }
     }));
   }

@@ -59,7 +59,7 @@ public final class Tunnels {
     Future<PairRegistry> links = vertx.isClustered()
         ? ClusteredPairRegistry.create(vertx, LINK_MAP, config.tunnelConnectTimeout(), config.clusterQuorum(), metrics, memory)
         : Future.succeededFuture(new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), metrics));
-    return links.compose(registry -> TunnelNames.create(vertx, membership(vertx))
+    return links.compose(registry -> TunnelNames.create(vertx, membership(vertx), config.tunnelNamesPerToken())
         .map(names -> new Tunnels(config, names, registry, metrics, memory)));
   }
 

@@ -35,6 +35,8 @@ class TunnelNamesTest {
     public void nameLost() {}
   }
 
+  private static final int NAMES_PER_TOKEN = 3;
+
   private final Vertx vertx = Vertx.vertx();
   private final AtomicLong clock = new AtomicLong(1_000_000);
   private final Set<String> members = ConcurrentHashMap.newKeySet();
@@ -42,7 +44,7 @@ class TunnelNamesTest {
 
   TunnelNamesTest() {
     members.add("node-1");
-    names = TunnelNames.create(vertx, new TunnelNames.Membership("node-1", clock::get, members::contains)).await();
+    names = TunnelNames.create(vertx, new TunnelNames.Membership("node-1", clock::get, members::contains), NAMES_PER_TOKEN).await();
   }
 
   @AfterEach
@@ -74,10 +76,53 @@ class TunnelNamesTest {
     Fake owner = new Fake("s1", "owner");
     register("app", owner);
     assertEquals(TunnelNames.Registration.NAME_TAKEN, register("app", new Fake("s2", "someone else")));
-    names.remove("app", owner).await();
+    names.leave("app", owner).await();
     assertNull(pick("app"), "offline once its last session left");
+    assertEquals(TunnelNames.Registration.REGISTERED, register("app", new Fake("s2", "someone else")),
+        "an agent that left frees its name at once");
+    assertEquals("s2", pick("app"));
+  }
+
+  @Test
+  void aDroppedSessionsNameIsReservedForItsTokenForTheLease() {
+    Fake owner = new Fake("s1", "owner");
+    register("app", owner);
+    names.drop("app", owner).await();
+    assertNull(pick("app"), "no visitor is sent to a lost session");
+    clock.addAndGet(TunnelNames.LEASE_MS - 1);
+    assertEquals(TunnelNames.Registration.NAME_TAKEN, register("app", new Fake("s2", "someone else")));
+    assertEquals(TunnelNames.Registration.REGISTERED, register("app", new Fake("s3", "owner")), "its token gets it back at once");
+    assertEquals("s3", pick("app"));
+  }
+
+  @Test
+  void afterTheReservationAnotherTokenMayTakeTheName() {
+    Fake owner = new Fake("s1", "owner");
+    register("app", owner);
+    names.drop("app", owner).await();
+    clock.addAndGet(TunnelNames.LEASE_MS);
     assertEquals(TunnelNames.Registration.REGISTERED, register("app", new Fake("s2", "someone else")));
     assertEquals("s2", pick("app"));
+  }
+
+  @Test
+  void aTokenHoldsAtMostItsCapOfNamesCountingReservedOnes() {
+    Fake first = new Fake("s1", "owner");
+    register("one", first);
+    register("two", new Fake("s2", "owner"));
+    register("three", new Fake("s3", "owner"));
+    assertEquals(TunnelNames.Registration.NAMES_EXHAUSTED, register("four", new Fake("s4", "owner")));
+    assertNull(pick("four"), "the refused claim was taken back out");
+    assertEquals(TunnelNames.Registration.REGISTERED, register("four", new Fake("s5", "someone else")), "and is free for others");
+    assertEquals(TunnelNames.Registration.REGISTERED, register("one", new Fake("s6", "owner")),
+        "a name the token holds is not one more");
+    names.leave("one", first).await();
+    names.drop("one", new Fake("s6", "owner")).await();
+    assertEquals(TunnelNames.Registration.NAMES_EXHAUSTED, register("five", new Fake("s7", "owner")),
+        "a reserved name still counts");
+    clock.addAndGet(TunnelNames.LEASE_MS + 1);
+    assertEquals(TunnelNames.Registration.REGISTERED, register("five", new Fake("s7", "owner")),
+        "names whose leases ran out do not count"); // one's reservation and every unrenewed lease here
   }
 
   @Test
@@ -91,16 +136,18 @@ class TunnelNamesTest {
   @Test
   void anotherNodeReachesASessionThroughItsNodeAndFindsItDeadOnceTheNodeLeft() {
     members.add("node-2");
-    TunnelNames onNode2 = TunnelNames.create(vertx, new TunnelNames.Membership("node-2", clock::get, members::contains)).await();
+    TunnelNames onNode2 = TunnelNames.create(vertx, new TunnelNames.Membership("node-2", clock::get, members::contains), NAMES_PER_TOKEN).await();
     register("app", new Fake("s1", "owner"));
     TunnelNames.Session remote = onNode2.pick("app", Set.of()).await();
     assertEquals("s1", remote.id());
     assertTrue(remote.open("link-1").await(), "node-1 passed the open on to its agent");
 
     members.remove("node-1");
-    assertEquals(TunnelNames.Registration.REGISTERED, onNode2.register("app", new Fake("s2", "someone else")).await(),
-        "a session of a node that left holds nothing");
-    assertEquals("s2", onNode2.pick("app", Set.of()).await().id());
+    assertNull(onNode2.pick("app", Set.of()).await(), "a session of a node that left serves no visitor");
+    assertEquals(TunnelNames.Registration.NAME_TAKEN, onNode2.register("app", new Fake("s2", "someone else")).await(),
+        "but its lease keeps the name for its agent, which may be reconnecting to another node");
+    assertEquals(TunnelNames.Registration.REGISTERED, onNode2.register("app", new Fake("s3", "owner")).await());
+    assertEquals("s3", onNode2.pick("app", Set.of()).await().id());
   }
 
   @Test

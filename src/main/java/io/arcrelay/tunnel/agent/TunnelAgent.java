@@ -35,15 +35,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>States: connecting, online, reconnecting (after a lost control connection, with {@link Backoff};
  * the name it got is asked for again, so a random one survives reconnects too), and stopped. A
- * refusal that retrying cannot fix (a wrong token, a name held by another token, a bad hello) stops
- * the agent; {@link #stopped()} then fails with the reason.
+ * refusal that retrying cannot fix (a wrong token, a bad hello, a name refused at the first hello)
+ * stops the agent; {@link #stopped()} then fails with the reason. A name refused after a reconnect
+ * is retried with the backoff: the agent held it, and gets it back once the other token's hold
+ * ends, rather than leaving its tunnel down for good.
  */
 public final class TunnelAgent {
 
   private static final Logger log = LoggerFactory.getLogger(TunnelAgent.class);
 
-  /** Refusals the agent does not retry: close codes 4000 (bad hello) and 4009 (name taken). */
+  /**
+   * Close codes after which the relay's error message decides what happens, not the close: 4000
+   * (bad hello) and 4009 (name refused).
+   */
   private static final Set<Short> PERMANENT_CLOSES = Set.of((short) 4000, (short) 4009);
+  /** Error codes for a name refused: taken by another token, or one too many for the token. */
+  private static final Set<String> NAME_REFUSALS = Set.of("name-taken", "names-exhausted");
 
   /**
    * Where and as whom the agent connects. {@code name} may be null for a random one.
@@ -204,8 +211,18 @@ public final class TunnelAgent {
         online.tryComplete(url);
       }
       case "open" -> openLink(message.getString("id"));
-      case "error" -> giveUp(message.getString("message", "refused") + " (" + message.getString("code") + ")");
+      case "error" -> refused(message.getString("code"), message.getString("message", "refused"));
       default -> log.debug("ignored control message of type {}", message.getString("type"));
+    }
+  }
+
+  /** The relay refused the hello: for good, unless it is the name the agent held before a reconnect. */
+  private void refused(String code, String message) {
+    String why = message + " (" + code + ")";
+    if (NAME_REFUSALS.contains(code) && online.future().succeeded()) {
+      retry(why);
+    } else {
+      giveUp(why);
     }
   }
 
