@@ -16,7 +16,7 @@ import java.util.Locale;
  * Transfer-Encoding} on HTTP/1.0, twice, with {@code Content-Length}, or other than {@code chunked}
  * (501, as nginx); {@code Content-Length} twice or not a plain number; a chunk size that is not hex
  * or is 2 GiB or more (Netty reads 2³²+5 as 5); a malformed chunk extension; a WebSocket upgrade
- * with a body; the obsolete {@code Sec-WebSocket-Key1} handshake (Netty would read 8 body bytes no
+ * with a body; {@code Sec-WebSocket-Key1} outside an upgrade (Netty would read 8 body bytes no
  * header announced); versions other than HTTP/1.0 and 1.1 (505).
  *
  * <p>Passed on unchanged, but for one rewrite: each chunk-size line is replaced by its bare size,
@@ -435,7 +435,9 @@ final class RequestFraming {
   /** The head is complete: how its body is framed, and whether the connection leaves HTTP. */
   private void frame(Output out) {
     boolean http10 = version.toString().equals("HTTP/1.0");
-    if (obsoleteHandshake) throw new Malformed("obsolete WebSocket handshake (Sec-WebSocket-Key1)");
+    // Netty reads 8 body bytes no header announced when a GET has Sec-WebSocket-Key1 (hixie-76). As an
+    // upgrade it is left to the endpoints to refuse (426); as anything else it would desynchronise us.
+    if (obsoleteHandshake && !upgrading()) throw new Malformed("obsolete WebSocket handshake (Sec-WebSocket-Key1)");
     if (transferEncodings > 0) {
       if (http10) throw new Malformed("Transfer-Encoding in an HTTP/1.0 request");
       if (contentLengths > 0) throw new Malformed("both Content-Length and Transfer-Encoding");

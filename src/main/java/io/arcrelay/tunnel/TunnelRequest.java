@@ -39,6 +39,7 @@ record TunnelRequest(String name, String authority, String target, String refusa
     if (authority.indexOf('@') >= 0) return refused(name, "user information in the request's authority");
     if (!validPort(authority)) return refused(name, "bad port in the request's authority");
     if (request.method() == HttpMethod.CONNECT) return refused(name, "CONNECT is not served through a tunnel");
+    if (request.headers().contains("Sec-WebSocket-Key1")) return refused(name, "obsolete WebSocket handshake (hixie-76)");
     String target = absoluteAuthority == null ? uri : "/" + uri.substring(authorityEnd).replaceFirst("^/", "");
     if (!target.startsWith("/") && !(target.equals("*") && request.method() == HttpMethod.OPTIONS)) {
       return refused(name, "request target is not a path");

@@ -84,6 +84,13 @@ class RequestFramingTest {
   }
 
   @Test
+  void aHixie76UpgradeStopsTheReadingTooForTheEndpointsToRefuse() {
+    String upgrade = "GET / HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"
+        + "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n^n:ds[4U";
+    assertTrue(read(upgrade, false).upgraded());
+  }
+
+  @Test
   void aRefusedHeadIsNotHandedOnButTheRequestsBeforeItAre() {
     RequestFraming framing = new RequestFraming();
     Passed passed = new Passed();
@@ -122,7 +129,7 @@ class RequestFramingTest {
       HTTP/0.9                        | GET /\\r\\n\\r\\n | 400 | control character or space in the request target
       HTTP/2.0                        | GET / HTTP/2.0\\r\\n\\r\\n | 505 | HTTP version not supported
       two spaces                      | GET  / HTTP/1.1\\r\\n\\r\\n | 400 | control character or space in the request target
-      obsolete WebSocket handshake    | GET / HTTP/1.1\\r\\nUpgrade: WebSocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\\r\\nSec-WebSocket-Key2: 12998 5 Y3 1  .P00\\r\\n\\r\\n^n:ds[4U | 400 | obsolete WebSocket handshake (Sec-WebSocket-Key1)
+      hixie-76 key outside an upgrade | GET / HTTP/1.1\\r\\nConnection: keep-alive\\r\\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\\r\\nSec-WebSocket-Key2: 12998 5 Y3 1  .P00\\r\\n\\r\\n^n:ds[4U | 400 | obsolete WebSocket handshake (Sec-WebSocket-Key1)
       upgrade with a body             | GET / HTTP/1.1\\r\\nUpgrade: websocket\\r\\nConnection: upgrade\\r\\nContent-Length: 5\\r\\n\\r\\nhello | 400 | WebSocket upgrade with a body
       """)
   void ambiguousFramingIsRefused(String what, String input, int status, String reason) {

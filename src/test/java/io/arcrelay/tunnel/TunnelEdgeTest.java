@@ -123,8 +123,8 @@ class TunnelEdgeTest {
   @Test
   void aValidChunkExtensionIsAccepted() {
     String answer = exchange("POST /upload HTTP/1.1\r\nHost: " + host("pub") + "\r\nConnection: close\r\n"
-        + "Transfer-Encoding: chunked\r\n\r\n5;name=\"value\"\r\nhello\r\n0\r\n\r\n");
-    assertEquals(5, body(answer).getInteger("length"));
+        + "Transfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n3;name=\"value\"\r\nabc\r\n0\r\n\r\n");
+    assertEquals(8, body(answer).getInteger("length"));
   }
 
   @Test
