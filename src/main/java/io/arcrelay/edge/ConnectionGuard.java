@@ -85,6 +85,14 @@ public final class ConnectionGuard {
     return StrictHttp1.checks(channel(request.connection()));
   }
 
+  /**
+   * Answers {@code request}, whose body turned out malformed after its head was taken, with the
+   * malformation's status, unless a response to it began; the connection closes either way.
+   */
+  public static void answerMalformedBody(HttpServerRequest request, MalformedRequest malformed) {
+    if (!request.response().headWritten()) StrictHttp1.answerMalformedBody(channel(request.connection()), malformed);
+  }
+
   /** The visitor of the connection {@code request} arrived on. */
   public static Visitor visitor(HttpServerRequest request) {
     return channel(request.connection()).attr(VISITOR).get();

@@ -11,7 +11,7 @@ import java.util.Locale;
  * an origin could read two ways is refused here, so the relay and whatever is behind it always agree
  * on where a request ends (request smuggling needs them to disagree).
  *
- * <p>Refused ({@link Malformed}, 400 unless said): a bare CR or LF, line folding, a control byte or
+ * <p>Refused ({@link MalformedRequest}, 400 unless said): a bare CR or LF, line folding, a control byte or
  * NUL in a header, whitespace before a colon, a header name that is not a token; {@code
  * Transfer-Encoding} on HTTP/1.0, twice, with {@code Content-Length}, or other than {@code chunked}
  * (501, as nginx); {@code Content-Length} twice or not a plain number; a chunk size that is not hex
@@ -27,24 +27,6 @@ import java.util.Locale;
  * never the bytes themselves. Not thread-safe: one per connection, on its event loop.
  */
 final class RequestFraming {
-
-  /** A request the relay will not read: answered with {@code status} and the connection closed. */
-  static final class Malformed extends RuntimeException {
-    private final int status;
-
-    Malformed(int status, String reason) {
-      super(reason, null, false, false);
-      this.status = status;
-    }
-
-    Malformed(String reason) {
-      this(400, reason);
-    }
-
-    int status() {
-      return status;
-    }
-  }
 
   /** Where the checked bytes go, in order. */
   interface Output {
@@ -105,7 +87,7 @@ final class RequestFraming {
   /**
    * Reads {@code in} (all its readable bytes), handing on what passes to {@code out}. Returns true
    * once a WebSocket upgrade's head has been passed on: the rest of {@code in} is passed on too, and
-   * nothing after it needs reading. Throws {@link Malformed} at the first byte that breaks the
+   * nothing after it needs reading. Throws {@link MalformedRequest} at the first byte that breaks the
    * framing; what came before it has been handed on.
    */
   boolean read(ByteBuf in, Output out) {
@@ -128,7 +110,7 @@ final class RequestFraming {
         step(in.getByte(i++), out);
         if (dropped) passFrom = i;
       }
-    } catch (Malformed malformed) {
+    } catch (MalformedRequest malformed) {
       // A bad head is not handed on at all; a bad chunk line ends a body that was.
       int upTo = inHead() ? headStart : i - 1;
       if (passFrom < upTo) out.pass(in, passFrom, upTo);
@@ -173,12 +155,12 @@ final class RequestFraming {
         }
       }
       case REQUEST_START_LF -> {
-        if (b != '\n') throw new Malformed("bare CR");
+        if (b != '\n') throw new MalformedRequest("bare CR");
         state = State.REQUEST_START;
       }
       case METHOD -> {
         if (b == ' ') {
-          if (method.isEmpty()) throw new Malformed("empty method");
+          if (method.isEmpty()) throw new MalformedRequest("empty method");
           state = State.TARGET;
         } else {
           method(b);
@@ -188,7 +170,7 @@ final class RequestFraming {
         if (b == ' ' && targetBytes > 0) {
           state = State.VERSION;
         } else if (b < 0x21 || b == 0x7f) {
-          throw new Malformed("control character or space in the request target");
+          throw new MalformedRequest("control character or space in the request target");
         }
         targetBytes++;
         lineByte();
@@ -197,17 +179,17 @@ final class RequestFraming {
         if (b == '\r') {
           String v = version.toString();
           if (!v.equals("HTTP/1.1") && !v.equals("HTTP/1.0")) {
-            throw v.startsWith("HTTP/") ? new Malformed(505, "HTTP version not supported") : new Malformed("bad HTTP version");
+            throw v.startsWith("HTTP/") ? new MalformedRequest(505, "HTTP version not supported") : new MalformedRequest("bad HTTP version");
           }
           state = State.REQUEST_LINE_LF;
         } else if (version.length() >= 8) {
-          throw new Malformed("bad HTTP version");
+          throw new MalformedRequest("bad HTTP version");
         } else {
           version.append((char) b);
         }
       }
       case REQUEST_LINE_LF, FIELD_LF -> {
-        if (b != '\n') throw new Malformed("bare CR");
+        if (b != '\n') throw new MalformedRequest("bare CR");
         if (state == State.FIELD_LF) endField();
         state = State.FIELD_START;
         lineBytes = 0;
@@ -217,13 +199,13 @@ final class RequestFraming {
         if (b == '\r') {
           state = State.HEAD_END_LF;
         } else if (b == ' ' || b == '\t') {
-          throw new Malformed("obsolete line folding");
+          throw new MalformedRequest("obsolete line folding");
         } else if (isTokenChar(b)) {
           name.setLength(0);
           name.append(lower(b));
           state = State.FIELD_NAME;
         } else {
-          throw new Malformed(b == '\n' ? "bare LF" : "header name is not a token");
+          throw new MalformedRequest(b == '\n' ? "bare LF" : "header name is not a token");
         }
       }
       case FIELD_NAME -> {
@@ -234,7 +216,7 @@ final class RequestFraming {
           if (name.length() < 24) name.append(lower(b));
           else name.setLength(25); // longer than any name read here
         } else {
-          throw new Malformed(b == ' ' || b == '\t' ? "whitespace before a header's colon" : "header name is not a token");
+          throw new MalformedRequest(b == ' ' || b == '\t' ? "whitespace before a header's colon" : "header name is not a token");
         }
       }
       case FIELD_VALUE -> {
@@ -242,14 +224,14 @@ final class RequestFraming {
         if (b == '\r') {
           state = State.FIELD_LF;
         } else if ((b < 0x20 && b != '\t') || b == 0x7f) {
-          throw new Malformed(b == '\n' ? "bare LF" : "control character in a header value");
+          throw new MalformedRequest(b == '\n' ? "bare LF" : "control character in a header value");
         } else if (field != null) {
-          if (value.length() >= MAX_VALUE) throw new Malformed("header value too long");
+          if (value.length() >= MAX_VALUE) throw new MalformedRequest("header value too long");
           value.append((char) (b & 0xff));
         }
       }
       case HEAD_END_LF -> {
-        if (b != '\n') throw new Malformed("bare CR");
+        if (b != '\n') throw new MalformedRequest("bare CR");
         if (trailers) {
           state = State.REQUEST_START;
         } else {
@@ -267,15 +249,15 @@ final class RequestFraming {
         } else if (b == '\\') {
           state = State.CHUNK_QUOTED_ESCAPE;
         } else if ((b < 0x20 && b != '\t') || b == 0x7f) {
-          throw new Malformed("control character in a chunk extension");
+          throw new MalformedRequest("control character in a chunk extension");
         }
       }
       case CHUNK_QUOTED_ESCAPE -> {
-        if ((b < 0x20 && b != '\t') || b == 0x7f) throw new Malformed("control character in a chunk extension");
+        if ((b < 0x20 && b != '\t') || b == 0x7f) throw new MalformedRequest("control character in a chunk extension");
         state = State.CHUNK_QUOTED;
       }
       case CHUNK_LINE_LF -> {
-        if (b != '\n') throw new Malformed("bare CR");
+        if (b != '\n') throw new MalformedRequest("bare CR");
         out.insert(Unpooled.copiedBuffer(Long.toHexString(chunkSize) + "\r\n", StandardCharsets.US_ASCII));
         if (chunkSize == 0) {
           trailers = true;
@@ -286,11 +268,11 @@ final class RequestFraming {
         }
       }
       case CHUNK_DATA_CR -> {
-        if (b != '\r') throw new Malformed("chunk longer than its size");
+        if (b != '\r') throw new MalformedRequest("chunk longer than its size");
         state = State.CHUNK_DATA_LF;
       }
       case CHUNK_DATA_LF -> {
-        if (b != '\n') throw new Malformed("bare CR");
+        if (b != '\n') throw new MalformedRequest("bare CR");
         startChunkLine();
       }
       default -> throw new IllegalStateException(state.name());
@@ -300,15 +282,15 @@ final class RequestFraming {
   private void chunkSize(byte b, Output out) {
     int digit = Character.digit(b, 16);
     if (digit >= 0) {
-      if (afterToken) throw new Malformed("bad chunk size"); // "5 5"
+      if (afterToken) throw new MalformedRequest("bad chunk size"); // "5 5"
       if (chunkDigits > 0 || digit > 0) chunkDigits++;
-      if (chunkDigits > MAX_CHUNK_DIGITS) throw new Malformed("chunk size too large");
+      if (chunkDigits > MAX_CHUNK_DIGITS) throw new MalformedRequest("chunk size too large");
       chunkSize = chunkSize * 16 + digit;
-      if (chunkSize > Integer.MAX_VALUE) throw new Malformed("chunk size too large");
+      if (chunkSize > Integer.MAX_VALUE) throw new MalformedRequest("chunk size too large");
       sawDigit = true;
       return;
     }
-    if (!sawDigit) throw new Malformed("bad chunk size");
+    if (!sawDigit) throw new MalformedRequest("bad chunk size");
     if (b == ' ' || b == '\t') {
       afterToken = true; // whitespace after the size: only ';' or the line's end may follow
     } else if (b == ';') {
@@ -316,22 +298,22 @@ final class RequestFraming {
     } else if (b == '\r') {
       state = State.CHUNK_LINE_LF;
     } else {
-      throw new Malformed("bad chunk size");
+      throw new MalformedRequest("bad chunk size");
     }
   }
 
   /** {@code chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )}, RFC 9112 §7.1.1. */
   private void chunkExtension(byte b) {
     if (b == '\r') {
-      if (!extensionComplete()) throw new Malformed("bad chunk extension");
+      if (!extensionComplete()) throw new MalformedRequest("bad chunk extension");
       state = State.CHUNK_LINE_LF;
     } else if (b == ' ' || b == '\t') {
       if (extensionToken > 0) afterToken = true;
     } else if (b == ';') {
-      if (!extensionComplete()) throw new Malformed("bad chunk extension");
+      if (!extensionComplete()) throw new MalformedRequest("bad chunk extension");
       startExtension();
     } else if (b == '=') {
-      if (extensionValue || extensionToken == 0 || afterQuoted) throw new Malformed("bad chunk extension");
+      if (extensionValue || extensionToken == 0 || afterQuoted) throw new MalformedRequest("bad chunk extension");
       extensionValue = true;
       extensionToken = 0;
       afterToken = false;
@@ -340,7 +322,7 @@ final class RequestFraming {
     } else if (isTokenChar(b) && !afterToken && !afterQuoted) {
       extensionToken++;
     } else {
-      throw new Malformed("bad chunk extension");
+      throw new MalformedRequest("bad chunk extension");
     }
   }
 
@@ -382,7 +364,7 @@ final class RequestFraming {
   }
 
   private void method(byte b) {
-    if (!isTokenChar(b)) throw new Malformed("method is not a token");
+    if (!isTokenChar(b)) throw new MalformedRequest("method is not a token");
     if (method.length() < 16) method.append((char) b);
     lineByte();
   }
@@ -437,20 +419,20 @@ final class RequestFraming {
     boolean http10 = version.toString().equals("HTTP/1.0");
     // Netty reads 8 body bytes no header announced when a GET has Sec-WebSocket-Key1 (hixie-76). As an
     // upgrade it is left to the endpoints to refuse (426); as anything else it would desynchronise us.
-    if (obsoleteHandshake && !upgrading()) throw new Malformed("obsolete WebSocket handshake (Sec-WebSocket-Key1)");
+    if (obsoleteHandshake && !upgrading()) throw new MalformedRequest("obsolete WebSocket handshake (Sec-WebSocket-Key1)");
     if (transferEncodings > 0) {
-      if (http10) throw new Malformed("Transfer-Encoding in an HTTP/1.0 request");
-      if (contentLengths > 0) throw new Malformed("both Content-Length and Transfer-Encoding");
-      if (transferEncodings > 1) throw new Malformed("Transfer-Encoding given twice");
-      if (!transferEncoding.equalsIgnoreCase("chunked")) throw new Malformed(501, "unknown Transfer-Encoding");
-      if (upgrading()) throw new Malformed("WebSocket upgrade with a body");
+      if (http10) throw new MalformedRequest("Transfer-Encoding in an HTTP/1.0 request");
+      if (contentLengths > 0) throw new MalformedRequest("both Content-Length and Transfer-Encoding");
+      if (transferEncodings > 1) throw new MalformedRequest("Transfer-Encoding given twice");
+      if (!transferEncoding.equalsIgnoreCase("chunked")) throw new MalformedRequest(501, "unknown Transfer-Encoding");
+      if (upgrading()) throw new MalformedRequest("WebSocket upgrade with a body");
       startChunkLine();
       return;
     }
     long length = 0;
-    if (contentLengths > 1) throw new Malformed("Content-Length given twice");
+    if (contentLengths > 1) throw new MalformedRequest("Content-Length given twice");
     if (contentLengths == 1) length = contentLength(contentLength);
-    if (length > 0 && upgrading()) throw new Malformed("WebSocket upgrade with a body");
+    if (length > 0 && upgrading()) throw new MalformedRequest("WebSocket upgrade with a body");
     if (upgrading()) {
       state = State.NOT_READ;
     } else if (length > 0) {
@@ -466,9 +448,9 @@ final class RequestFraming {
   }
 
   private static long contentLength(String text) {
-    if (text.isEmpty() || text.length() > 18) throw new Malformed("bad Content-Length");
+    if (text.isEmpty() || text.length() > 18) throw new MalformedRequest("bad Content-Length");
     for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) < '0' || text.charAt(i) > '9') throw new Malformed("bad Content-Length");
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') throw new MalformedRequest("bad Content-Length");
     }
     return Long.parseLong(text);
   }

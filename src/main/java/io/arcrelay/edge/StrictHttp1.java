@@ -10,17 +10,20 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Checks every request's framing ({@link RequestFraming}) on a connection's raw bytes, in front of
  * Vert.x's HTTP decoder. A request refused there reaches Vert.x as a request whose decoding failed,
  * in its turn after the requests before it, and {@link #answerInvalid} answers it (400, 501 or 505
  * with the reason) and closes the connection; a body found malformed midway ends its request as a
- * decoding failure, which closes the connection (the head already went on).
+ * decoding failure, which closes the connection (the head already went on; a tunnel answers it 400
+ * if no response began).
  *
  * <p>Removes itself after a WebSocket upgrade's head: what follows is frames, not HTTP.
  */
@@ -61,7 +64,7 @@ final class StrictHttp1 extends ChannelInboundHandlerAdapter implements RequestF
     }
     try {
       if (framing.read(in, this)) ctx.pipeline().remove(this);
-    } catch (RequestFraming.Malformed malformed) {
+    } catch (MalformedRequest malformed) {
       refused = true;
       ctx.fireChannelRead(failed(malformed));
     } finally {
@@ -70,10 +73,25 @@ final class StrictHttp1 extends ChannelInboundHandlerAdapter implements RequestF
   }
 
   /**
+   * Answers a request whose body turned out malformed ({@code malformed} reached its exception
+   * handler), when no response to it began: the status line and reason are written straight to the
+   * socket, since Vert.x closes the connection before it would flush a response of its own.
+   */
+  static void answerMalformedBody(Channel channel, MalformedRequest malformed) {
+    ChannelHandlerContext ctx = channel.pipeline().context(NAME);
+    if (ctx == null) return;
+    String reason = malformed.getMessage() + "\n";
+    String answer = "HTTP/1.1 " + malformed.status() + " " + HttpResponseStatus.valueOf(malformed.status()).reasonPhrase()
+        + "\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: " + reason.length()
+        + "\r\n\r\n" + reason;
+    ctx.writeAndFlush(Unpooled.copiedBuffer(answer, StandardCharsets.US_ASCII));
+  }
+
+  /**
    * What Vert.x is handed for a refused request: a request head that failed to decode (answered by
    * {@link #answerInvalid}), or, in the middle of a body, the body's failed end.
    */
-  private HttpObject failed(RequestFraming.Malformed malformed) {
+  private HttpObject failed(MalformedRequest malformed) {
     HttpObject failed = !framing.inBody()
         ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER)
         : new DefaultLastHttpContent();
@@ -99,7 +117,7 @@ final class StrictHttp1 extends ChannelInboundHandlerAdapter implements RequestF
   static Handler<HttpServerRequest> answerInvalid(Admission.Metrics metrics) {
     return request -> {
       metrics.refused(Refusal.MALFORMED_REQUEST);
-      if (!(request.decoderResult().cause() instanceof RequestFraming.Malformed malformed)) {
+      if (!(request.decoderResult().cause() instanceof MalformedRequest malformed)) {
         HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
         return;
       }

@@ -2,6 +2,7 @@ package io.arcrelay.tunnel;
 
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.ConnectionGuard;
+import io.arcrelay.edge.MalformedRequest;
 import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
 import io.arcrelay.pair.Keepalive;
@@ -56,6 +57,7 @@ public final class TunnelRouter {
       admission.refuse(visitor, request, capped, null);
       return true;
     }
+    request.exceptionHandler(err -> answerMalformedBody(request, err));
     request.pause(); // until the tunnel's policy admits it and a data link is open for it
     gate.admits(request, name).onComplete(admitted -> {
       if (admitted.failed()) {
@@ -99,6 +101,16 @@ public final class TunnelRouter {
         page(request, 404, TunnelPages.offline(name));
       }
     });
+  }
+
+  /**
+   * A body found malformed after its head was taken (a bad chunk): the visitor is told why if no
+   * response began; the connection closes, and with it the link, so the app never sees the request end.
+   */
+  private void answerMalformedBody(HttpServerRequest request, Throwable err) {
+    if (!(err instanceof MalformedRequest malformed)) return;
+    tunnels.metrics().refused(TunnelMetrics.Refusal.MALFORMED);
+    ConnectionGuard.answerMalformedBody(request, malformed);
   }
 
   /** A request no origin should read: 400 with the reason, and the connection closes. */

@@ -55,9 +55,9 @@ class RequestFramingTest {
     }
   }
 
-  private static RequestFraming.Malformed refused(String input) {
-    RequestFraming.Malformed whole = assertThrows(RequestFraming.Malformed.class, () -> read(input, false));
-    RequestFraming.Malformed split = assertThrows(RequestFraming.Malformed.class, () -> read(input, true));
+  private static MalformedRequest refused(String input) {
+    MalformedRequest whole = assertThrows(MalformedRequest.class, () -> read(input, false));
+    MalformedRequest split = assertThrows(MalformedRequest.class, () -> read(input, true));
     assertEquals(whole.getMessage(), split.getMessage());
     return whole;
   }
@@ -95,7 +95,7 @@ class RequestFramingTest {
     RequestFraming framing = new RequestFraming();
     Passed passed = new Passed();
     String good = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n";
-    assertThrows(RequestFraming.Malformed.class, () -> framing.read(Unpooled.copiedBuffer(
+    assertThrows(MalformedRequest.class, () -> framing.read(Unpooled.copiedBuffer(
         good + "POST /2 HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", StandardCharsets.ISO_8859_1), passed));
     assertEquals(good, passed.text.toString());
   }
@@ -133,7 +133,7 @@ class RequestFramingTest {
       upgrade with a body             | GET / HTTP/1.1\\r\\nUpgrade: websocket\\r\\nConnection: upgrade\\r\\nContent-Length: 5\\r\\n\\r\\nhello | 400 | WebSocket upgrade with a body
       """)
   void ambiguousFramingIsRefused(String what, String input, int status, String reason) {
-    RequestFraming.Malformed malformed = refused(unescape(input));
+    MalformedRequest malformed = refused(unescape(input));
     assertEquals(status, malformed.status(), what);
     assertEquals(reason, malformed.getMessage(), what);
   }

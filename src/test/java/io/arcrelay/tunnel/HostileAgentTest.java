@@ -11,7 +11,7 @@ import io.arcrelay.config.Setting;
 import io.arcrelay.pair.FramePayloads;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.io.IOException;
@@ -56,6 +56,7 @@ class HostileAgentTest {
 
   @AfterAll
   static void stop() {
+    agent.close(); // before the relay stops: it would wait its shutdown grace for the session
     vertx.close().await();
   }
 
@@ -119,9 +120,11 @@ class HostileAgentTest {
       out.write(("GET / HTTP/1.1\r\nHost: evil.localhost:" + relay.port() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       String linkId = agent.nextOpen();
-      WebSocket link = client.connect(agent.dataOptions(linkId, agent.session())).await();
+      // The handler is set before the upgrade: the relay sends the request as soon as the link forms.
+      ClientWebSocket link = client.webSocket();
       CompletableFuture<Buffer> request = new CompletableFuture<>();
       link.binaryMessageHandler(request::complete);
+      link.connect(agent.dataOptions(linkId, agent.session())).await();
       request.orTimeout(TestClient.WAIT_SECONDS, TimeUnit.SECONDS).join();
       answer.accept(link::writeBinaryMessage);
       return status(visitor.getInputStream());
