@@ -73,11 +73,7 @@ final class StartCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {}{}{})",
-        config.host(), relay.port(), config.eventLoops(), config.pairTtl(),
-        config.cluster() ? (config.clusterTls() ? ", clustered, event bus over TLS" : ", clustered") : "",
-        config.managementPortSet()
-            ? ", health and metrics on " + config.managementHost() + ":" + relay.managementPort() : "");
+    log.info(Relay.listening(config, relay, config.cluster()));
     Duration drainDelay = awaitSignal(config.drainDelay());
     awaitBounded(relay.drain(drainDelay), drainDelay.plus(config.shutdownGrace()).plusSeconds(2),
         "sockets did not all close in time");
@@ -96,7 +92,8 @@ final class StartCommand implements Callable<Integer> {
     Signal.handle(new Signal("INT"), sig -> signalled.complete(Duration.ZERO));
     try {
       Duration delay = signalled.get();
-      log.info("stopping: not ready now, every socket closes with 1001 \"relay stopping\" in {}", delay);
+      log.info("stopping: not ready now, every socket closes with 1001 \"relay stopping\" {}",
+          delay.isZero() ? "now" : "in " + ConfigLoader.formatDuration(delay));
       return delay;
     } catch (ExecutionException impossible) {
       throw new IllegalStateException(impossible);
