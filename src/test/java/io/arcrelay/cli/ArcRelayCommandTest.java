@@ -82,6 +82,26 @@ class ArcRelayCommandTest {
   }
 
   @Test
+  void aClusteredNodesJsonLogIsJsonFromTheFirstLineWithoutWarningsOfUnusedFeatures() throws Exception {
+    // What k8s/ runs: JSON logs and --cluster with a Hazelcast XML file (its loader logs as it reads it).
+    RelayProcess relay = RelayProcess.start(Map.of("ARC_RELAY_LOG_FORMAT", "json"),
+        "start", "--host", "127.0.0.1", "--port", "0", "--cluster", "--cluster-config", "conf/cluster.xml",
+        "--drain-delay", "0s");
+    relay.port();
+    relay.terminate();
+    assertEquals(0, relay.awaitExit(), relay.stderr());
+    List<String> lines = relay.stderr().lines().toList();
+    assertTrue(lines.size() >= 3, relay.stderr());
+    for (String line : lines) {
+      JsonObject entry = new JsonObject(line);
+      // Other clusters on this machine may be warned of (a member of another name on 5701); a
+      // feature the relay does not use may not.
+      assertFalse(entry.getString("formattedMessage").contains("CP Subsystem"), line);
+    }
+    assertTrue(lines.get(0).startsWith("{"), "JSON from the first line: " + lines.get(0));
+  }
+
+  @Test
   void aBadValueIsOneLineAndExitCodeTwo() throws Exception {
     RelayProcess relay = RelayProcess.start("start", "--pair-ttl", "soon");
     assertEquals(2, relay.awaitExit());
