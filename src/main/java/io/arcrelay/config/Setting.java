@@ -20,7 +20,7 @@ public enum Setting {
   MAX_MESSAGE_SIZE("maxMessageSize", "16MiB", "largest message forwarded; larger closes the sender with 1009"),
   MAX_FRAME_SIZE("maxFrameSize", "16MiB", "largest single WebSocket frame accepted"),
   EVENT_LOOPS("eventLoops", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-      "event loops (sockets, event bus, timers; default: half the CPUs, the rest is for the kernel's TCP work)"),
+      "event loops (sockets, event bus, timers; the other half of the CPUs is for the kernel's TCP work)"),
   DRAIN_DELAY("drainDelay", "2s",
       "on SIGTERM, how long the node stays up but not ready (for load balancers to notice) before it "
           + "closes every socket; SIGINT skips it"),
@@ -93,6 +93,15 @@ public enum Setting {
   /** One line for --help and the README's configuration table. */
   public String description() {
     return description;
+  }
+
+  /**
+   * The default as help shows it: the value, {@code half the CPUs} for {@link #EVENT_LOOPS} (whose
+   * value depends on the machine), or null for an empty default (the description says what empty means).
+   */
+  public String defaultText() {
+    if (this == EVENT_LOOPS) return "half the CPUs";
+    return defaultValue.isEmpty() ? null : defaultValue;
   }
 
   /** True for on/off settings, which may be given as a bare flag ({@code --cluster}). */

@@ -37,6 +37,8 @@ public final class StatusLine implements TunnelAgent.Listener {
   private volatile TunnelAgent.State state = TunnelAgent.State.CONNECTING;
   private volatile String detail = "";
   private volatile String url;
+  private volatile long retryAtMs;
+  private boolean connectingShown;
   private long lastSummaryMs;
 
   /**
@@ -73,11 +75,28 @@ public final class StatusLine implements TunnelAgent.Listener {
   }
 
   @Override
+  public void retryAt(long atMillis) {
+    this.retryAtMs = atMillis;
+  }
+
+  @Override
+  public synchronized void shared(int others) {
+    String line = others + (others == 1 ? " other agent" : " other agents") + " with this token serve"
+        + (others == 1 ? "s " : " ") + (url == null ? "this tunnel" : url) + " too: visitors are spread over all of them";
+    out.accept((terminal ? CLEAR_LINE : "") + prefixed(line) + "\n" + (terminal && state != TunnelAgent.State.STOPPED ? render() : ""));
+  }
+
+  @Override
   public synchronized void changed(TunnelAgent.State state, String line) {
     this.state = state;
     this.detail = line;
     if (!terminal) {
-      out.accept(prefixed(line) + "\n");
+      // After a failed attempt, the next one is announced by its "retrying in" already.
+      if (state == TunnelAgent.State.CONNECTING && connectingShown) return;
+      if (state == TunnelAgent.State.CONNECTING) connectingShown = true;
+      String retry = state == TunnelAgent.State.RECONNECTING
+          ? String.format(Locale.ROOT, "; retrying in %.1f s", Math.max(0, retryAtMs - clockMs.getAsLong()) / 1000.0) : "";
+      out.accept(prefixed(line + retry) + "\n");
       return;
     }
     // Reconnection attempts are visible on the line itself; the rest is worth keeping above it.
@@ -113,9 +132,16 @@ public final class StatusLine implements TunnelAgent.Listener {
     String where = (url == null ? "…" : url) + " → " + target;
     return switch (state) {
       case ONLINE -> "● online  " + where + "  │ " + counters();
-      case CONNECTING, RECONNECTING -> "○ " + detail + "  │ " + counters();
+      case CONNECTING -> "○ " + detail + "  │ " + counters();
+      case RECONNECTING -> "○ " + detail + " — retrying " + countdown() + "  │ " + counters();
       case STOPPED -> "■ " + detail;
     };
+  }
+
+  /** Whole seconds left before the next attempt, counted down at each redraw: {@code in 3 s}, then {@code now}. */
+  private String countdown() {
+    long left = retryAtMs - clockMs.getAsLong();
+    return left <= 0 ? "now" : "in " + (left + 999) / 1000 + " s";
   }
 
   private String counters() {
