@@ -92,6 +92,7 @@ public final class Relay {
       PairRegistry r = registry.result();
       metrics.observe(r::census);
       metrics.observe(memory);
+      metrics.observeMembers(r instanceof ClusteredPairRegistry clustered ? () -> clustered.members().size() : () -> 1);
       Admission admission = new Admission(config, memory, metrics);
       metrics.observe(admission);
       NodeHealth health = new NodeHealth(vertx,
