@@ -22,7 +22,7 @@ USER 10001:10001
 # managementPort is 9090, as in k8s/relay.json and compose.yaml; by default they are on 8765)
 EXPOSE 8765 5701 5702 9090
 # The heap and direct memory of scripts/jvm-options fit the default memoryBudget (160 MiB) in a
-# 1 GiB container (README, "Memory"). To raise them, set JAVA_OPTS (appended after them, so its
+# 1 GiB container (docs/operations.md, "Memory"). To raise them, set JAVA_OPTS (appended after them, so its
 # -Xmx and -XX:MaxDirectMemorySize win) together with memoryBudget and the memory limit. JVM
 # options go through the launcher, never JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS: with those the JVM
 # prints a line of its own into the JSON log stream.

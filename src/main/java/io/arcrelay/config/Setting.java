@@ -45,7 +45,7 @@ public enum Setting {
       "addresses or CIDRs of proxies whose X-Forwarded-For is believed, comma-separated (empty: none)"),
   PROXY_PROTOCOL("proxyProtocol", "false",
       "expect a PROXY protocol header (HAProxy send-proxy) on every connection"),
-  MIN_CODE_LENGTH("minCodeLength", "1", "shortest pair code accepted (the seed relay accepts 1)"),
+  MIN_CODE_LENGTH("minCodeLength", "1", "shortest pair code accepted (1: any code)"),
   ACCESS_SECRET("accessSecret", "",
       "HMAC secret (16+ bytes); when set, upgrades need a token minted with it (arc-relay token)"),
   ALLOWED_ORIGINS("allowedOrigins", "",
@@ -90,7 +90,7 @@ public enum Setting {
     this.description = description;
   }
 
-  /** One line for --help and the README's configuration table. */
+  /** One line for --help and the table of docs/configuration.md. */
   public String description() {
     return description;
   }

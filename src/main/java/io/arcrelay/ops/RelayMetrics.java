@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The relay's own Prometheus metrics (README lists them all). Every meter is created up front and
+ * The relay's own Prometheus metrics (docs/metrics.md lists them all). Every meter is created up front and
  * updated with lock-free adders, so the data path never allocates, looks a meter up or locks.
  * Gauges ask the pair registry for a {@link Census} only when scraped.
  */

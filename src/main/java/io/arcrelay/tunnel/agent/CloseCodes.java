@@ -2,7 +2,7 @@ package io.arcrelay.tunnel.agent;
 
 /**
  * WebSocket close codes in words, for what the command line tells its user: the relay's own codes
- * (README's close-code table, {@code io.arcrelay.pair.PairEnd}, the tunnel's 4000 and 4009) and
+ * (docs/protocol.md's close-code tables, {@code io.arcrelay.pair.PairEnd}, the tunnel's 4000 and 4009) and
  * RFC 6455's 1006, which no relay sends: the connection ended without a close frame.
  */
 public final class CloseCodes {
