@@ -56,24 +56,37 @@ class StatusLineTest {
 
     status.retryAt(clock.get() + 2_500);
     status.changed(TunnelAgent.State.RECONNECTING, "control connection closed: 1006 (connection lost)");
-    assertEquals("○ control connection closed: 1006 (connection lost) — retrying in 3 s  │ 128 req  1 open  ↑1.2 MB ↓48.0 MB", shown());
-    assertEquals(1, screen.chars().filter(c -> c == '\n').count(), "reconnecting shows on the line only");
+    assertEquals("○ reconnecting in 3 s  │ 128 req  1 open  ↑1.2 MB ↓48.0 MB", shown());
+    assertTrue(screen.toString().contains("arc-relay tunnel: control connection closed: 1006 (connection lost)\n"),
+        "why is kept above the line");
+    assertEquals(2, screen.chars().filter(c -> c == '\n').count(), "once");
     clock.addAndGet(1_000);
     status.tick();
-    assertTrue(shown().contains("— retrying in 2 s"), "the wait counts down: " + shown());
-    clock.addAndGet(1_600);
+    assertTrue(shown().contains("reconnecting in 2 s"), "the wait counts down: " + shown());
+    status.retryAt(clock.get() + 5_000);
+    status.changed(TunnelAgent.State.RECONNECTING, "control connection closed: 1006 (connection lost)");
+    assertEquals(2, screen.chars().filter(c -> c == '\n').count(), "the same reason again is not repeated above");
+    clock.addAndGet(5_600);
     status.tick();
-    assertTrue(shown().contains("— retrying now"), shown());
+    assertTrue(shown().contains("reconnecting now"), shown());
 
     status.above(() -> screen.append(URL).append('\n'));
     assertTrue(screen.toString().contains(StatusLine.CLEAR_LINE + URL + "\n"), "lines of others go above a cleared line");
-    assertTrue(shown().startsWith("○ control connection closed"), "and the line comes back under them");
+    assertTrue(shown().startsWith("○ reconnecting"), "and the line comes back under them");
 
     status.changed(TunnelAgent.State.STOPPED, "stopped after 128 requests");
     assertTrue(screen.toString().endsWith(StatusLine.CLEAR_LINE + "arc-relay tunnel: stopped after 128 requests\n"));
     int length = screen.length();
     status.tick();
     assertEquals(length, screen.length(), "nothing is drawn after the stop");
+  }
+
+  @Test
+  void theRedrawnLineNeverWrapsOnANarrowTerminal() {
+    StatusLine status = new StatusLine(true, screen::append, clock::get, traffic, TARGET, 40);
+    goOnline(status);
+    assertEquals(39, status.render().length(), status.render());
+    assertTrue(status.render().endsWith("…"));
   }
 
   @Test
