@@ -7,6 +7,8 @@ import io.vertx.core.VerticleBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A relay node as one verticle, for {@code mvn vertx:run} (which redeploys it when sources change)
@@ -16,11 +18,13 @@ import java.util.Map;
  */
 public final class ArcRelayVerticle extends VerticleBase {
 
+  private static final Logger log = LoggerFactory.getLogger(ArcRelayVerticle.class);
+
   @Override
   public Future<?> start() {
     Path file = Path.of("conf", "relay.json");
     RelayConfig config = ConfigLoader.load(Map.of(), System.getenv(), Files.exists(file) ? file : null);
-    return Relay.start(vertx, config);
+    return Relay.start(vertx, config).onSuccess(relay -> log.info(Relay.listening(config, relay, vertx.isClustered())));
   }
   // No stop(): undeploying this verticle undeploys the relay's verticles, which close their sockets
   // with 1001 "relay stopping" as on SIGTERM.

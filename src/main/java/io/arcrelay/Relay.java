@@ -2,6 +2,7 @@ package io.arcrelay;
 
 import io.arcrelay.cluster.ClusterNode;
 import io.arcrelay.cluster.ClusteredPairRegistry;
+import io.arcrelay.config.ConfigLoader;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.TlsFiles;
@@ -91,6 +92,7 @@ public final class Relay {
       PairRegistry r = registry.result();
       metrics.observe(r::census);
       metrics.observe(memory);
+      metrics.observeMembers(r instanceof ClusteredPairRegistry clustered ? () -> clustered.members().size() : () -> 1);
       Admission admission = new Admission(config, memory, metrics);
       metrics.observe(admission);
       NodeHealth health = new NodeHealth(vertx,
@@ -141,6 +143,24 @@ public final class Relay {
     if (!config.managementPortSet()) return Future.succeededFuture();
     ManagementVerticle management = new ManagementVerticle(config, node);
     return vertx.deployVerticle(management).map(id -> new Management(id, management.actualPort()));
+  }
+
+  /**
+   * The line a started node logs: where it listens and how it runs, durations as they are written
+   * in the config ({@code pair TTL 5m}).
+   */
+  public static String listening(RelayConfig config, Relay relay, boolean clustered) {
+    String scheme = config.tls() ? "https" : "http";
+    StringBuilder line = new StringBuilder("arc-relay listening on ").append(scheme).append("://")
+        .append(config.host()).append(':').append(relay.port()).append(" (")
+        .append(config.eventLoops()).append(config.eventLoops() == 1 ? " event loop" : " event loops")
+        .append(", pair TTL ").append(ConfigLoader.formatDuration(config.pairTtl()));
+    if (clustered) line.append(config.clusterTls() ? ", clustered, event bus over TLS" : ", clustered");
+    if (config.tunnels()) line.append(", tunnels on *.").append(config.tunnelDomain());
+    if (config.managementPortSet()) {
+      line.append(", health and metrics on ").append(config.managementHost()).append(':').append(relay.managementPort());
+    }
+    return line.append(')').toString();
   }
 
   public int port() {

@@ -107,7 +107,7 @@ public final class RelayVerticle extends VerticleBase {
         // Without HTTP/2 prior knowledge Vert.x makes the HTTP/1 connection (and calls the
         // connection guard) when the TCP connection is accepted, not after its first request.
         .setHttp2ClearTextEnabled(false)
-        // Vert.x's defaults, stated because README promises them: longer gets 414 or 431.
+        // Vert.x's defaults, stated because docs/protocol.md promises them: longer gets 414 or 431.
         .setMaxInitialLineLength(4096)
         .setMaxHeaderSize(8192)
         // A tunnel visitor's request body arrives in chunks of this size, each one message to the agent:

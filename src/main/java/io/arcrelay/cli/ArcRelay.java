@@ -24,7 +24,12 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 @Command(name = "arc-relay", mixinStandardHelpOptions = true, version = "arc-relay 0.1.0",
     scope = CommandLine.ScopeType.INHERIT, // `arc-relay start --help` works too
-    description = "WebSocket pair relay: two endpoints with the same ?pair=<code> are spliced together.",
+    description = {"A self-hostable WebSocket relay, for two things:",
+        "- a pair relay: two endpoints that connect with the same ?pair=<code> are",
+        "  spliced together (arc-relay start; then arc-relay pipe --pair demo, twice);",
+        "- tunnels: a local HTTP or WebSocket service served at",
+        "  http://<name>.<tunnelDomain>/ (arc-relay start --tunnel-tokens T; then",
+        "  arc-relay tunnel --to http://127.0.0.1:3000 --token T)."},
     subcommands = {StartCommand.class, PipeCommand.class, TunnelCommand.class, TokenCommand.class, LoadGenerator.class})
 public final class ArcRelay {
 
@@ -32,9 +37,23 @@ public final class ArcRelay {
     System.exit(commandLine().execute(args));
   }
 
+  private static String optionName(CommandLine.Model.ArgSpec spec) {
+    return spec instanceof OptionSpec option ? option.longestName() : spec.paramLabel();
+  }
+
   /** The command line with one {@code start} flag per {@link Setting}. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ArcRelay());
+    // A mistake on the command line is one line and exit code 2, as every command's own checks are.
+    cli.setParameterExceptionHandler((e, args) -> {
+      String message = e instanceof CommandLine.MissingParameterException missing && !missing.getMissing().isEmpty()
+          ? missing.getMissing().stream().map(ArcRelay::optionName).reduce((a, b) -> a + ", " + b).orElseThrow()
+              + (missing.getMissing().size() == 1 ? " is required" : " are required")
+          : e.getMessage();
+      e.getCommandLine().getErr().println("arc-relay: " + message);
+      e.getCommandLine().getErr().flush();
+      return 2;
+    });
     CommandLine start = cli.getSubcommands().get("start");
     StartCommand command = start.getCommand();
     for (Setting setting : Setting.values()) {
@@ -43,8 +62,9 @@ public final class ArcRelay {
       start.getCommandSpec().addOption(option
           .paramLabel("<" + setting.key() + ">")
           .type(String.class)
-          .description(setting.description() + " (default: " + setting.defaultValue()
-              + ", env " + setting.env() + ")")
+          // ${...} would be taken for one of picocli's variables (and shown as null): written as $${...}
+          .description((setting.description() + (setting.defaultText() == null ? " (env " : " (default: "
+              + setting.defaultText() + ", env ") + setting.env() + ")").replace("${", "$${"))
           .setter(new CommandLine.Model.ISetter() {
             @Override
             public <T> T set(T value) {

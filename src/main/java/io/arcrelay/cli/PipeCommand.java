@@ -2,7 +2,9 @@ package io.arcrelay.cli;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.arcrelay.tunnel.agent.CloseCodes;
 import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -37,11 +39,27 @@ final class PipeCommand implements Callable<Integer> {
   private String pair;
 
   @Option(names = "--relay", paramLabel = "<url>", defaultValue = "ws://127.0.0.1:8765",
-      description = "relay URL (default: ${DEFAULT-VALUE})")
-  private URI relay;
+      description = "relay URL, ws:// or wss:// (http:// and https:// are taken as those) (default: ${DEFAULT-VALUE})")
+  private String relay;
+
+  /** Where the access token may come from instead of --token, out of sight of {@code ps}. */
+  static final String TOKEN_ENV = "ARC_RELAY_ACCESS_TOKEN";
+
+  @Option(names = "--token", paramLabel = "<token>",
+      description = "access token for the code, when the relay has an accessSecret (arc-relay token mints one; or env "
+          + TOKEN_ENV + "); sent as Authorization: Bearer")
+  private String token;
 
   @Override
   public Integer call() {
+    URI relayUri;
+    try {
+      relayUri = RelayUrl.parse("--relay", relay);
+    } catch (UsageError e) {
+      System.err.println("arc-relay pipe: " + e.getMessage());
+      return 2;
+    }
+    String access = token != null ? token : System.getenv(TOKEN_ENV);
     Vertx vertx = Vertx.vertx();
     try {
       WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
@@ -62,7 +80,7 @@ final class PipeCommand implements Callable<Integer> {
       AtomicBoolean leaving = new AtomicBoolean();
       ws.closeHandler(v -> {
         if (!leaving.get()) {
-          System.err.println("arc-relay pipe: closed by relay: " + ws.closeStatusCode() + " " + ws.closeReason());
+          System.err.println("arc-relay pipe: closed by the relay: " + CloseCodes.describe(ws.closeStatusCode(), ws.closeReason()));
         }
         closed.complete(ws.closeStatusCode() != null && ws.closeStatusCode() == 1000 ? 0 : 1);
       });
@@ -71,7 +89,9 @@ final class PipeCommand implements Callable<Integer> {
         leaving.set(true);
         ws.close().toCompletionStage().toCompletableFuture().completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
       });
-      ws.connect(new WebSocketConnectOptions().setAbsoluteURI(withPair(relay, pair))).await();
+      WebSocketConnectOptions connect = new WebSocketConnectOptions().setAbsoluteURI(withPair(relayUri, pair));
+      if (access != null && !access.isBlank()) connect.addHeader(HttpHeaders.AUTHORIZATION, "Bearer " + access.strip());
+      ws.connect(connect).await();
       Runtime.getRuntime().addShutdownHook(goodbye);
       Thread reader = new Thread(() -> copyStdin(ws), "stdin");
       reader.setDaemon(true);
@@ -88,7 +108,9 @@ final class PipeCommand implements Callable<Integer> {
       System.err.println("arc-relay pipe: relay refused the pair: " + e.getStatus() + " " + body);
       return 1;
     } catch (Exception e) {
-      System.err.println("arc-relay pipe: " + e.getMessage());
+      String why = e instanceof java.net.ConnectException ? "connection refused (is the relay running, and is --relay right?)"
+          : e instanceof java.net.UnknownHostException ? "unknown host " + relayUri.getHost() : e.getMessage();
+      System.err.println("arc-relay pipe: cannot reach the relay at " + relayUri + ": " + why);
       return 1;
     } finally {
       vertx.close();

@@ -73,12 +73,10 @@ final class StartCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    log.info("arc-relay listening on {}:{} ({} event loops, pair TTL {}{}{})",
-        config.host(), relay.port(), config.eventLoops(), config.pairTtl(),
-        config.cluster() ? (config.clusterTls() ? ", clustered, event bus over TLS" : ", clustered") : "",
-        config.managementPortSet()
-            ? ", health and metrics on " + config.managementHost() + ":" + relay.managementPort() : "");
-    Duration drainDelay = awaitSignal(config.drainDelay());
+    // Handlers first: a SIGTERM sent as soon as the line below is read must drain, not kill.
+    CompletableFuture<Duration> signalled = onSignal(config.drainDelay());
+    log.info(Relay.listening(config, relay, config.cluster()));
+    Duration drainDelay = awaitSignal(signalled);
     awaitBounded(relay.drain(drainDelay), drainDelay.plus(config.shutdownGrace()).plusSeconds(2),
         "sockets did not all close in time");
     awaitBounded(vertx.close(), Duration.ofSeconds(10), "did not leave the cluster in time");
@@ -87,16 +85,22 @@ final class StartCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits for SIGTERM (an orchestrator stopping the node: drain for {@code drainDelay}) or SIGINT
-   * (someone at a terminal: stop now); returns the drain delay to use.
+   * Listens for SIGTERM (an orchestrator stopping the node: drain for {@code drainDelay}) or SIGINT
+   * (someone at a terminal: stop now); the future completes with the drain delay to use.
    */
-  private static Duration awaitSignal(Duration drainDelay) throws InterruptedException {
+  private static CompletableFuture<Duration> onSignal(Duration drainDelay) {
     CompletableFuture<Duration> signalled = new CompletableFuture<>();
     Signal.handle(new Signal("TERM"), sig -> signalled.complete(drainDelay));
     Signal.handle(new Signal("INT"), sig -> signalled.complete(Duration.ZERO));
+    return signalled;
+  }
+
+  /** Waits for the signal {@link #onSignal} listens for; returns the drain delay to use. */
+  private static Duration awaitSignal(CompletableFuture<Duration> signalled) throws InterruptedException {
     try {
       Duration delay = signalled.get();
-      log.info("stopping: not ready now, every socket closes with 1001 \"relay stopping\" in {}", delay);
+      log.info("stopping: not ready now, every socket closes with 1001 \"relay stopping\" {}",
+          delay.isZero() ? "now" : "in " + ConfigLoader.formatDuration(delay));
       return delay;
     } catch (ExecutionException impossible) {
       throw new IllegalStateException(impossible);

@@ -27,7 +27,7 @@ final class TokenCommand implements Callable<Integer> {
 
   private static final String SECRET_ENV = "ARC_RELAY_ACCESS_SECRET";
 
-  @Option(names = "--pair", paramLabel = "<code>", description = "the pair code the token opens")
+  @Option(names = "--pair", required = true, paramLabel = "<code>", description = "the pair code the token opens")
   private String pair;
 
   @Option(names = "--ttl", paramLabel = "<duration>", defaultValue = "10m",
@@ -62,7 +62,6 @@ final class TokenCommand implements Callable<Integer> {
   }
 
   private String pairCode() {
-    if (pair == null) throw new UsageError("--pair is required");
     try {
       return PairCode.of(pair).value();
     } catch (PairCode.InvalidPairCode e) {
@@ -105,13 +104,6 @@ final class TokenCommand implements Callable<Integer> {
       return AccessToken.secretFrom(text);
     } catch (IllegalArgumentException e) {
       throw new UsageError(source + ": " + e.getMessage());
-    }
-  }
-
-  /** A mistake in how the command was called; its message is the one line the user sees. */
-  private static final class UsageError extends RuntimeException {
-    UsageError(String message) {
-      super(message, null, false, false);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.arcrelay.cli;
 
+import io.arcrelay.tunnel.TunnelHost;
 import io.arcrelay.tunnel.VisitorPolicy;
 import io.arcrelay.tunnel.agent.StatusLine;
 import io.arcrelay.tunnel.agent.TrafficCounters;
@@ -19,8 +20,9 @@ import sun.misc.Signal;
  * {@code arc-relay tunnel}: exposes a local HTTP or WebSocket service through the relay at
  * {@code http://<name>.<tunnelDomain>/}. Prints the public URL once online (stdout) and its status
  * on stderr ({@link StatusLine}: a redrawn line on a terminal, plain lines elsewhere), reconnects by
- * itself, and leaves cleanly on Ctrl-C. Exit codes: 0 after Ctrl-C, 1 when the relay refuses for
- * good (token, name taken), 2 for bad flags.
+ * itself after network failures (with a countdown), and leaves cleanly on Ctrl-C. Exit codes: 0
+ * after Ctrl-C, 1 when the relay refuses for good (token, tunnels off, name taken, not a relay),
+ * 2 for bad flags (a bad --name, --allow, --to or --relay is found before connecting).
  */
 @Command(name = "tunnel", description = "Expose a local HTTP or WebSocket service through the relay.")
 final class TunnelCommand implements Callable<Integer> {
@@ -29,20 +31,21 @@ final class TunnelCommand implements Callable<Integer> {
   static final String TOKEN_ENV = "ARC_RELAY_TUNNEL_TOKEN";
 
   @Option(names = "--to", required = true, paramLabel = "<url>", description = "the local service, e.g. http://127.0.0.1:3000")
-  private URI to;
+  private String toText;
 
   @Option(names = "--relay", paramLabel = "<url>", defaultValue = "ws://127.0.0.1:8765",
-      description = "relay URL (default: ${DEFAULT-VALUE})")
-  private URI relay;
+      description = "relay URL, ws:// or wss:// (http:// and https:// are taken as those) (default: ${DEFAULT-VALUE})")
+  private String relay;
 
   @Option(names = "--data-relay", paramLabel = "<url>",
       description = "where data connections go (default: the --relay URL); any node of the relay's cluster will do")
-  private URI dataRelay;
+  private String dataRelay;
 
   @Option(names = "--token", paramLabel = "<token>", description = "a tunnel token of the relay (or env " + TOKEN_ENV + ")")
   private String token;
 
-  @Option(names = "--name", paramLabel = "<name>", description = "the tunnel's name (default: a random one)")
+  @Option(names = "--name", paramLabel = "<name>",
+      description = "the tunnel's name, one DNS label: a-z, 0-9 and inner hyphens (default: a random one)")
   private String name;
 
   /** Where the visitors' credentials may come from instead of --basic-auth. */
@@ -64,13 +67,32 @@ final class TunnelCommand implements Callable<Integer> {
       System.err.println("arc-relay tunnel: give --token or set " + TOKEN_ENV);
       return 2;
     }
-    if (!"http".equals(to.getScheme()) && !"https".equals(to.getScheme())) {
-      System.err.println("arc-relay tunnel: --to must be an http:// or https:// URL");
+    URI to = null;
+    try {
+      to = new URI(toText.trim());
+    } catch (java.net.URISyntaxException bad) {
+      // reported below
+    }
+    if (to == null || (!"http".equals(to.getScheme()) && !"https".equals(to.getScheme())) || to.getHost() == null) {
+      System.err.println("arc-relay tunnel: --to must be an http:// or https:// URL with a host, e.g. http://127.0.0.1:3000");
+      return 2;
+    }
+    // The relay's own checks, here first: a typo is exit 2 at once, not a refusal after connecting.
+    if (name != null && !TunnelHost.isName(name)) {
+      System.err.println("arc-relay tunnel: --name '" + name + "' is not one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
+      return 2;
+    }
+    URI relayUri;
+    URI dataRelayUri;
+    try {
+      relayUri = RelayUrl.parse("--relay", relay);
+      dataRelayUri = dataRelay == null ? relayUri : RelayUrl.parse("--data-relay", dataRelay);
+    } catch (UsageError e) {
+      System.err.println("arc-relay tunnel: " + e.getMessage());
       return 2;
     }
     String credentials = basicAuth != null ? basicAuth : System.getenv(BASIC_AUTH_ENV);
     try {
-      // The relay's own check, here first: a typo is exit 2 at once, not a refusal after connecting.
       VisitorPolicy.fromHello(new JsonObject().put("basicAuth", credentials).put("allow", new JsonArray(allow)));
     } catch (IllegalArgumentException bad) {
       System.err.println("arc-relay tunnel: " + bad.getMessage().replace("basicAuth", "--basic-auth").replace("allow", "--allow"));
@@ -80,7 +102,7 @@ final class TunnelCommand implements Callable<Integer> {
     try {
       TrafficCounters traffic = new TrafficCounters();
       StatusLine status = StatusLine.onStderr(traffic, to);
-      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relay, dataRelay != null ? dataRelay : relay, secret, name), status, traffic)
+      TunnelAgent agent = new TunnelAgent(vertx, new TunnelAgent.Options(to, relayUri, dataRelayUri, secret, name), status, traffic)
           .restrictVisitors(credentials, allow);
       status.start(vertx);
       agent.start().onSuccess(url -> status.above(() -> {

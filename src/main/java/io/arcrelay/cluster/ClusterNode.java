@@ -37,11 +37,17 @@ public final class ClusterNode {
     return builder.with(options).withClusterManager(manager).buildClustered();
   }
 
+  private static final String LOGGING_TYPE = "hazelcast.logging.type";
+
   /** Overrides the cluster name of the XML config, so that separate test runs never merge. */
   public static final String CLUSTER_NAME_PROPERTY = "arc-relay.cluster-name";
 
   /** The XML's {@code ${...}} placeholders see system properties and the relay's own settings. */
   static Config hazelcastConfig(RelayConfig relay) {
+    // Hazelcast reads hazelcast.logging.type from the XML only after its config loader has logged
+    // through java.util.logging ("Configuring Hazelcast from ...", two plain-text lines in front of
+    // a JSON log): the property is set before it loads anything.
+    if (System.getProperty(LOGGING_TYPE) == null) System.setProperty(LOGGING_TYPE, "slf4j");
     String location = relay.clusterConfig();
     Properties properties = new Properties();
     properties.putAll(System.getProperties());

@@ -27,7 +27,7 @@ import java.security.cert.CertificateFactory;
  * certificate from that CA counts as a relay node; the CA must sign relay nodes only.
  *
  * <p>Hazelcast's own port (membership, the pair map) is not covered: the open-source edition has
- * no TLS and no member authentication (README, "Locking the cluster down").
+ * no TLS and no member authentication (docs/cluster.md, "Locking the cluster down").
  */
 final class EventBusTls {
 

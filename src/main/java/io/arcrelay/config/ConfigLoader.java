@@ -157,6 +157,19 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * A duration as a setting would be written, in the largest unit that holds it whole: {@code 5m},
+   * {@code 2s}, {@code 250ms}, {@code 1h}, {@code 0s}. {@link #parseDuration} reads it back.
+   */
+  public static String formatDuration(Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0) return "0s";
+    if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms % 60_000 == 0) return ms / 60_000 + "m";
+    if (ms % 1_000 == 0) return ms / 1_000 + "s";
+    return ms + "ms";
+  }
+
   /** Parses a byte count: {@code 65536}, {@code 64KiB}, {@code 1MiB}, {@code 2g} (units are powers of 1024). */
   public static long parseSize(String text) {
     Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));

@@ -176,7 +176,7 @@ public record RelayConfig(
         + (tunnels() ? ", tunnels on *." + tunnelDomain : "") + "]";
   }
 
-  /** The defaults: the seed relay's port and TTL, plus the limits that keep memory bounded. */
+  /** The defaults: the TypeScript relay's port and TTL (its clients work unchanged), plus the limits that keep memory bounded. */
   public static RelayConfig defaults() {
     return ConfigLoader.load(java.util.Map.of(), java.util.Map.of(), null);
   }

@@ -20,7 +20,7 @@ public enum Setting {
   MAX_MESSAGE_SIZE("maxMessageSize", "16MiB", "largest message forwarded; larger closes the sender with 1009"),
   MAX_FRAME_SIZE("maxFrameSize", "16MiB", "largest single WebSocket frame accepted"),
   EVENT_LOOPS("eventLoops", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-      "event loops (sockets, event bus, timers; default: half the CPUs, the rest is for the kernel's TCP work)"),
+      "event loops (sockets, event bus, timers; the other half of the CPUs is for the kernel's TCP work)"),
   DRAIN_DELAY("drainDelay", "2s",
       "on SIGTERM, how long the node stays up but not ready (for load balancers to notice) before it "
           + "closes every socket; SIGINT skips it"),
@@ -45,7 +45,7 @@ public enum Setting {
       "addresses or CIDRs of proxies whose X-Forwarded-For is believed, comma-separated (empty: none)"),
   PROXY_PROTOCOL("proxyProtocol", "false",
       "expect a PROXY protocol header (HAProxy send-proxy) on every connection"),
-  MIN_CODE_LENGTH("minCodeLength", "1", "shortest pair code accepted (the seed relay accepts 1)"),
+  MIN_CODE_LENGTH("minCodeLength", "1", "shortest pair code accepted (1: any code)"),
   ACCESS_SECRET("accessSecret", "",
       "HMAC secret (16+ bytes); when set, upgrades need a token minted with it (arc-relay token)"),
   ALLOWED_ORIGINS("allowedOrigins", "",
@@ -90,9 +90,18 @@ public enum Setting {
     this.description = description;
   }
 
-  /** One line for --help and the README's configuration table. */
+  /** One line for --help and the table of docs/configuration.md. */
   public String description() {
     return description;
+  }
+
+  /**
+   * The default as help shows it: the value, {@code half the CPUs} for {@link #EVENT_LOOPS} (whose
+   * value depends on the machine), or null for an empty default (the description says what empty means).
+   */
+  public String defaultText() {
+    if (this == EVENT_LOOPS) return "half the CPUs";
+    return defaultValue.isEmpty() ? null : defaultValue;
   }
 
   /** True for on/off settings, which may be given as a bare flag ({@code --cluster}). */

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Why an upgrade was refused before any WebSocket existed, with the HTTP status the client gets.
- * README's refusal table is written from this enum; keep the two in step.
+ * The refusal table of docs/protocol.md is written from this enum; ProtocolDocTest keeps the two in step.
  */
 public enum Refusal {
   /** Not RFC 6455 (version 13): older drafts' frames are not what the relay counts and forwards. */

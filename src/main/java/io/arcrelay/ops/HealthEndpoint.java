@@ -15,7 +15,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  * Health endpoints.
  *
  * <ul>
- *   <li>{@code GET /health}: the seed relay's answer, {@code {"ok":true,"pairs":N}} (this node's
+ *   <li>{@code GET /health}: the answer clients of the TypeScript relay expect, {@code {"ok":true,"pairs":N}} (this node's
  *       pairs, waiting ones included); a clustered node adds {@code node} (its id) and {@code members}.
  *   <li>{@code GET /health/live}: 200 while every event loop responds, 503 otherwise.
  *   <li>{@code GET /health/ready}: 200 when the node should get new connections; 503 while

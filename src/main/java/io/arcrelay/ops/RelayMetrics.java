@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The relay's own Prometheus metrics (README lists them all). Every meter is created up front and
+ * The relay's own Prometheus metrics (docs/metrics.md lists them all). Every meter is created up front and
  * updated with lock-free adders, so the data path never allocates, looks a meter up or locks.
  * Gauges ask the pair registry for a {@link Census} only when scraped.
  */
@@ -135,11 +135,20 @@ public final class RelayMetrics implements PairMetrics, Admission.Metrics {
     Gauge.builder("arc.relay.memory.budget", memory::limit).baseUnit("bytes")
         .description("The node's memoryBudget").register(registry);
     Gauge.builder("arc.relay.frame.payload", FramePayloads::inUse).baseUnit("bytes")
-        .description("Direct memory of relayed sockets' reads and frame payloads on their way from one socket to another (FramePayloads)")
+        .description("Direct memory of relayed sockets' reads and frame payloads on their way from one socket to another")
         .register(registry);
     Gauge.builder("arc.relay.direct.memory", PlatformDependent::usedDirectMemory).baseUnit("bytes")
         .description("Direct memory Netty holds (pools, reads, frames), against -XX:MaxDirectMemorySize")
         .register(registry);
+  }
+
+  /**
+   * Publishes how many nodes the cluster has as this node sees it ({@code members}; 1 for a node
+   * that is not clustered): below the deployment's size, a node left or a split is under way.
+   */
+  public void observeMembers(java.util.function.IntSupplier members) {
+    Gauge.builder("arc.relay.cluster.members", members::getAsInt)
+        .description("Members of the relay cluster as this node sees them (1 when not clustered)").register(registry);
   }
 
   /** Publishes the TCP connections {@code admission} counts. */

@@ -115,7 +115,7 @@ public final class LocalPairRegistry implements PairRegistry {
         alone = socketA;
         lived = markEnded(PairEnd.EXPIRED);
       }
-      log.debug("{} expired after waiting {}", code, pairTtl);
+      log.debug("{} expired after waiting {}", code, io.arcrelay.config.ConfigLoader.formatDuration(pairTtl));
       released(PairEnd.EXPIRED, lived);
       if (alone != null) alone.close(PairEnd.EXPIRED.self());
     }

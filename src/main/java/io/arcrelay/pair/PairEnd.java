@@ -3,8 +3,8 @@ package io.arcrelay.pair;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 
 /**
- * Why a pair ended, and the close frame each side is sent because of it. The README's close-code
- * table is written from this enum; keep the two in step.
+ * Why a pair ended, and the close frame each side is sent because of it. The close-code table of
+ * docs/protocol.md is written from this enum; ProtocolDocTest keeps the two in step.
  */
 public enum PairEnd {
   /** The side's client closed its socket. */

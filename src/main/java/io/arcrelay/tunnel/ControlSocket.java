@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Messages are JSON text frames: {@code {"type":"hello","v":2,"name":"myapp"}} from the agent
  * ({@code name} optional, and {@code basicAuth} and {@code allow} restricting visitors, see
- * {@link VisitorPolicy}); {@code registered} with the name, public URL and session id,
+ * {@link VisitorPolicy}); {@code registered} with the name, public URL and session id, then
+ * {@code shared} with {@code others} when other sessions of the token serve the name too,
  * {@code open} with a link id, and {@code error} (then close 4009 for a name refused, taken or one
  * too many for the token, 4000 for a bad hello) from the relay; 1013 when the name map does not
  * answer (the agent tries again). A refused name counts against the client's refusal allowance, so
@@ -141,6 +142,13 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
         log.info("tunnel {}: agent session online", name);
         ws.writeTextMessage(new JsonObject().put("type", "registered").put("name", name)
             .put("url", urlPrefix + name + urlSuffix).put("session", id).encode());
+        // A second agent of the same token shares the name (visitors spread over both): told so,
+        // since an agent started twice by mistake would otherwise serve half the visitors unseen.
+        names.sessions(name).onSuccess(sessions -> {
+          if (sessions > 1 && !closed) {
+            ws.writeTextMessage(new JsonObject().put("type", "shared").put("others", sessions - 1).encode());
+          }
+        });
       }
     });
   }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The tunnels' own meters, {@code arc_relay_tunnel_*} (README lists them), and what the data links'
+ * The tunnels' own meters, {@code arc_relay_tunnel_*} (docs/metrics.md lists them), and what the data links'
  * registry and sockets report.
  *
  * <p>Links are not pairs: the links' registry reports here, never to the relay's pair metrics, so

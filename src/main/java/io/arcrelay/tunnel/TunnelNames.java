@@ -204,6 +204,11 @@ public final class TunnelNames {
     });
   }
 
+  /** How many live sessions serve {@code name} now (0 when nobody holds it): read afresh after a registration. */
+  public Future<Integer> sessions(String name) {
+    return read(name).map(lease -> lease == null ? 0 : lease.live(membership.clock().getAsLong(), membership.alive()).size());
+  }
+
   /** Who may visit {@code name}: its entry's policy (read at most 1 s ago), open when nobody holds it. */
   public Future<VisitorPolicy> policy(String name) {
     return read(name).map(lease -> lease == null ? VisitorPolicy.OPEN : lease.policy());

@@ -82,6 +82,48 @@ class ArcRelayCommandTest {
   }
 
   @Test
+  void aClusteredNodesJsonLogIsJsonFromTheFirstLineWithoutWarningsOfUnusedFeatures() throws Exception {
+    // What k8s/ runs: JSON logs and --cluster with a Hazelcast XML file (its loader logs as it reads it).
+    RelayProcess relay = RelayProcess.start(Map.of("ARC_RELAY_LOG_FORMAT", "json"),
+        "start", "--host", "127.0.0.1", "--port", "0", "--cluster", "--cluster-config", "conf/cluster.xml",
+        "--drain-delay", "0s");
+    relay.port();
+    relay.terminate();
+    assertEquals(0, relay.awaitExit(), relay.stderr());
+    List<String> lines = relay.stderr().lines().toList();
+    assertTrue(lines.size() >= 3, relay.stderr());
+    for (String line : lines) {
+      JsonObject entry = new JsonObject(line);
+      // Other clusters on this machine may be warned of (a member of another name on 5701); a
+      // feature the relay does not use may not.
+      assertFalse(entry.getString("formattedMessage").contains("CP Subsystem"), line);
+    }
+    assertTrue(lines.get(0).startsWith("{"), "JSON from the first line: " + lines.get(0));
+  }
+
+  @Test
+  void helpShowsEveryDefaultOnceAndNoNullOrEmptyDefault() {
+    for (String command : List.of("start", "pipe", "tunnel", "token")) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      picocli.CommandLine cli = ArcRelay.commandLine();
+      cli.setOut(new java.io.PrintWriter(out));
+      assertEquals(0, cli.execute(command, "--help"));
+      String help = out.toString();
+      assertFalse(help.contains("null"), command + ": " + help);
+      assertFalse(help.contains("default: ,") || help.contains("default: )"), command + ": empty default shown\n" + help);
+      // One option's text runs from its flag to the next flag; it names its default at most once.
+      for (String option : help.split("\n\\s+(?:-\\w, )?--")) {
+        assertTrue(option.split("default", -1).length <= 2, command + ": two defaults in --" + option);
+      }
+    }
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine cli = ArcRelay.commandLine();
+    cli.setOut(new java.io.PrintWriter(out));
+    cli.execute("token", "--help");
+    assertTrue(out.toString().contains("Usage: arc-relay token [-hV] --pair=<code>"), "--pair shown as required: " + out);
+  }
+
+  @Test
   void aBadValueIsOneLineAndExitCodeTwo() throws Exception {
     RelayProcess relay = RelayProcess.start("start", "--pair-ttl", "soon");
     assertEquals(2, relay.awaitExit());
@@ -98,6 +140,35 @@ class ArcRelayCommandTest {
       assertEquals(0, cli.execute(args), String.join(" ", args));
       assertTrue(out.toString().startsWith("Usage: arc-relay"), out.toString());
     }
+  }
+
+  @Test
+  void pipeTakesAnAccessTokenAndSaysWhatACloseMeans() throws Exception {
+    String secret = "a-secret-of-enough-bytes";
+    RelayProcess relay = RelayProcess.start(Map.of("ARC_RELAY_ACCESS_SECRET", secret),
+        "start", "--host", "127.0.0.1", "--port", "0", "--pair-ttl", "1s");
+    int port = relay.port();
+    String token = io.arcrelay.edge.AccessToken.mint(io.arcrelay.edge.AccessToken.secretFrom(secret), "tokened",
+        java.time.Instant.now().plusSeconds(600));
+    // With the token (from the environment, out of sight of ps) the pipe gets in and waits alone
+    // until pairTtl closes it: 1001, told with its meaning. An http:// URL is the relay's ws:// one.
+    ProcessBuilder withToken = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+        ArcRelay.class.getName(), "pipe", "--pair", "tokened", "--relay", "http://127.0.0.1:" + port);
+    withToken.environment().put(PipeCommand.TOKEN_ENV, token);
+    Process pipe = withToken.start();
+    assertTrue(pipe.waitFor(60, TimeUnit.SECONDS));
+    String said = new String(pipe.getErrorStream().readAllBytes());
+    assertEquals("arc-relay pipe: closed by the relay: 1001 (going away: pair expired)\n", said);
+    assertEquals(1, pipe.exitValue());
+    // Without it: refused, one line.
+    Process refused = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"),
+        ArcRelay.class.getName(), "pipe", "--pair", "tokened", "--relay", "ws://127.0.0.1:" + port).start();
+    assertTrue(refused.waitFor(60, TimeUnit.SECONDS));
+    assertEquals("arc-relay pipe: relay refused the pair: 401 missing, expired or invalid token\n",
+        new String(refused.getErrorStream().readAllBytes()));
+    assertEquals(1, refused.exitValue());
+    relay.terminate();
+    assertEquals(0, relay.awaitExit());
   }
 
   @Test

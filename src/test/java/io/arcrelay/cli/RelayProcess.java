@@ -5,6 +5,7 @@ import io.arcrelay.cluster.ClusterNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
 /** {@code arc-relay} run as a separate JVM from the test classpath, as a user would run it. */
 public final class RelayProcess {
 
-  private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
+  // "listening on http://host:port", in a JSON line "http:\/\/host:port"
+  private static final Pattern LISTENING = Pattern.compile("listening on (?:https?:[\\\\/]+)?[^:/\\\\]+:(\\d+)");
 
   private final Process process;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
@@ -48,8 +50,10 @@ public final class RelayProcess {
    */
   public static RelayProcess start(List<String> launcher, Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(launcher);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The module flags Hazelcast asks for (the jar's manifest carries them; -cp has no manifest).
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-")).forEach(command::add);
     command.addAll(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-D" + ClusterNode.CLUSTER_NAME_PROPERTY + "=" + TestRelays.clusterName(),
         "-cp", System.getProperty("java.class.path"), ArcRelay.class.getName()));
     command.addAll(List.of(args));

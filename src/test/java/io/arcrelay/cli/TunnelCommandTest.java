@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -49,12 +51,67 @@ class TunnelCommandTest {
   @Test
   void aRefusedTokenEndsTheAgentWithExitOne() throws Exception {
     RelayProcess relay = RelayProcess.start("start", "--host", "127.0.0.1", "--port", "0", "--tunnel-tokens", "right");
+    // An http:// URL is the relay's ws:// one.
     RelayProcess agent = RelayProcess.start("tunnel", "--to", "http://127.0.0.1:9", "--relay",
-        "ws://127.0.0.1:" + relay.port(), "--token", "wrong");
+        "http://127.0.0.1:" + relay.port(), "--token", "wrong");
     assertEquals(1, agent.awaitExit(), agent.stderr());
     assertTrue(agent.stderr().contains("refused the token (401)"), agent.stderr());
+    assertNoNoise(agent.stderr());
     relay.terminate();
     relay.awaitExit();
+  }
+
+  @Test
+  void aRelayWithTunnelsOffEndsTheAgentAtOnceWithOneLine() throws Exception {
+    RelayProcess relay = RelayProcess.start("start", "--host", "127.0.0.1", "--port", "0");
+    RelayProcess agent = RelayProcess.start("tunnel", "--to", "http://127.0.0.1:9", "--relay",
+        "ws://127.0.0.1:" + relay.port(), "--token", "any");
+    assertEquals(1, agent.awaitExit(), agent.stderr());
+    assertTrue(agent.stderr().contains("stopped: the relay at ws://127.0.0.1:" + relay.port()
+        + " has tunnels off (it answered 400 missing ?pair=<code>): start it with --tunnel-tokens"), agent.stderr());
+    assertFalse(agent.stderr().contains("retrying"), "not retried: " + agent.stderr());
+    assertNoNoise(agent.stderr());
+    relay.terminate();
+    relay.awaitExit();
+  }
+
+  @Test
+  void aRelayThatIsNotThereIsRetriedWithAHintAndACountdown() throws Exception {
+    int nobody = freePort();
+    RelayProcess agent = RelayProcess.start("tunnel", "--to", "http://127.0.0.1:9", "--relay",
+        "ws://127.0.0.1:" + nobody, "--token", "any");
+    Await.until("a second failed attempt", () -> agent.stderr().split("connection refused", -1).length > 2);
+    agent.terminate();
+    assertEquals(0, agent.awaitExit(), agent.stderr());
+    assertTrue(agent.stderr().contains("cannot reach the relay at ws://127.0.0.1:" + nobody
+        + ": connection refused (is it running, and is --relay right?); retrying in "), agent.stderr());
+    assertEquals(1, agent.stderr().split("connecting to", -1).length - 1, "one 'connecting' line: " + agent.stderr());
+    assertNoNoise(agent.stderr());
+  }
+
+  @Test
+  void badFlagsAreRefusedBeforeConnectingWithExitTwo() throws Exception {
+    for (String[] flags : List.of(new String[] {"--name", "My_App"}, new String[] {"--relay", "ftp://relay.example.com"},
+        new String[] {"--relay", "ws://"}, new String[] {"--to", "127.0.0.1:3000"})) {
+      List<String> args = new ArrayList<>(List.of("tunnel", "--token", "t"));
+      if (!flags[0].equals("--to")) args.addAll(List.of("--to", "http://127.0.0.1:9"));
+      args.addAll(List.of(flags));
+      RelayProcess agent = RelayProcess.start(args.toArray(String[]::new));
+      assertEquals(2, agent.awaitExit(), String.join(" ", flags) + ": " + agent.stderr());
+      assertEquals(1, agent.stderr().lines().count(), "one line: " + agent.stderr());
+      assertTrue(agent.stderr().startsWith("arc-relay tunnel: " + flags[0]), agent.stderr());
+    }
+  }
+
+  /** No stack trace, no library's log line: only the command's own words. */
+  private static void assertNoNoise(String stderr) {
+    assertFalse(stderr.contains("Exception") || stderr.contains("\tat ") || stderr.contains("WARN"), stderr);
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   @Test

@@ -39,6 +39,7 @@ class ClusterDrainTest {
     int leavingPort = leaving.port();
     Http health = new Http(vertx, stayingPort);
     Await.until("two members", () -> health.get("/health").body().toJsonObject().getJsonArray("members").size() == 2);
+    Await.until("the members gauge says so too", () -> health.scrape().get("arc_relay_cluster_members") == 2.0);
 
     TestClient crossA = TestClient.join(client, TestClient.uri(stayingPort, "drain-cross"));
     TestClient crossB = TestClient.join(client, TestClient.uri(leavingPort, "drain-cross"));
@@ -58,6 +59,7 @@ class ClusterDrainTest {
     onStayingA.assertReaches(onStayingB, "pairs on the other node are untouched");
     Await.until("the node left the cluster", () ->
         health.get("/health").body().toJsonObject().getJsonArray("members").size() == 1);
+    assertEquals(1.0, health.scrape().get("arc_relay_cluster_members"));
     TestClient again = TestClient.join(client, TestClient.uri(stayingPort, "drain-cross"));
     TestClient againB = TestClient.join(client, TestClient.uri(stayingPort, "drain-cross"));
     again.assertReaches(againB, "the code is free again");

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class LostMessagesTest {
 
-  /** The worst case README states: two check intervals, plus the time an answer may take. */
+  /** The worst case docs/cluster.md states: two check intervals, plus the time an answer may take. */
   private static final long BOUND_MS = 2 * LinkCheck.INTERVAL_MS + LinkCheck.TIMEOUT_MS;
   private static final AtomicInteger CODES = new AtomicInteger();
 

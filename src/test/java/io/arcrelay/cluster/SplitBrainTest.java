@@ -34,7 +34,7 @@ class SplitBrainTest {
 
   private static final int PORT = 8765;
   /**
-   * Generous: README states about 5 s plus Hazelcast's merge itself, measured 10-20 s here; the
+   * Generous: docs/cluster.md states about 5 s plus Hazelcast's merge itself, measured 10-20 s here; the
    * bound only keeps a merge that never comes from hanging the suite.
    */
   private static final long MERGE_BOUND_SECONDS = 90;

@@ -16,6 +16,13 @@ class ConfigLoaderTest {
   Path dir;
 
   @Test
+  void durationsArePrintedAsTheyAreWritten() {
+    for (String written : java.util.List.of("5m", "2s", "250ms", "1h", "0s", "90s", "1500ms")) {
+      assertEquals(written, ConfigLoader.formatDuration(ConfigLoader.parseDuration(written)));
+    }
+  }
+
+  @Test
   void defaultsMatchTheSeedRelay() {
     RelayConfig c = RelayConfig.defaults();
     assertEquals(8765, c.port());

@@ -1,6 +1,8 @@
 package io.arcrelay.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,14 @@ import io.arcrelay.Relay;
 import io.arcrelay.config.ConfigLoader;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.Reader;
@@ -28,36 +38,45 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * Reads every manifest in {@code k8s/} and checks it against the code: the config the ConfigMap
- * carries loads, the probe and scrape paths answer on a real node, ports and names line up, and
- * every selector selects the pods it claims to.
+ * Renders {@code k8s/} with a real {@code kubectl kustomize} ({@link Kustomize}) and checks what
+ * {@code kubectl apply -k k8s/} would send: every object against the Kubernetes API's types
+ * ({@link KubernetesSchema}), the pod against Pod Security "restricted" ({@link PodSecurity}), and
+ * everything against the code: the config the ConfigMap carries loads, the probe and scrape paths
+ * answer on a real node, ports and names line up, and every selector selects the pods it claims to.
  */
 class KubernetesManifestsTest {
 
   private static final Path K8S = Path.of("k8s");
-  private static final Map<String, Map<String, Object>> byKind = new HashMap<>();
-  private static final List<String> files = new ArrayList<>();
+  private static Map<String, Map<String, Object>> byKind;
+  private static List<Map<String, Object>> rendered;
 
-  @BeforeAll
+  /** What {@code kubectl kustomize k8s/} renders; the test is skipped where no kubectl can (not under CI). */
+  private static synchronized List<Map<String, Object>> rendered() throws IOException {
+    if (rendered == null) {
+      rendered = Kustomize.render(K8S);
+      byKind = index(rendered);
+    }
+    return rendered;
+  }
+
+  private static Map<String, Map<String, Object>> index(List<Map<String, Object>> objects) {
+    Map<String, Map<String, Object>> index = new HashMap<>();
+    for (Map<String, Object> manifest : objects) {
+      String kind = (String) manifest.get("kind");
+      String name = kind.equals("Service") || kind.equals("Ingress") ? kind + "/" + str(manifest, "metadata.name") : kind;
+      index.put(name, manifest);
+    }
+    return index;
+  }
+
   @SuppressWarnings("unchecked")
-  static void parse() throws IOException {
-    try (Stream<Path> list = Files.list(K8S)) {
-      for (Path file : list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-        files.add(file.getFileName().toString());
-        try (Reader reader = Files.newBufferedReader(file)) {
-          for (Object doc : new Yaml().loadAll(reader)) {
-            Map<String, Object> manifest = (Map<String, Object>) doc;
-            String kind = (String) manifest.get("kind");
-            String name = kind.equals("Service") || kind.equals("Ingress") ? kind + "/" + str(manifest, "metadata.name") : kind;
-            byKind.put(name, manifest);
-          }
-        }
-      }
+  private static Map<String, Object> yamlFile(Path file) throws IOException {
+    try (Reader reader = Files.newBufferedReader(file)) {
+      return (Map<String, Object>) new Yaml().load(reader);
     }
   }
 
@@ -94,6 +113,11 @@ class KubernetesManifestsTest {
   }
 
   private static Map<String, Object> manifest(String kind) {
+    try {
+      rendered();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
     Map<String, Object> m = byKind.get(kind);
     assertNotNull(m, kind + " missing from k8s/");
     return m;
@@ -138,10 +162,139 @@ class KubernetesManifestsTest {
   // ---- the checks ----
 
   @Test
-  void kustomizationListsEveryManifest() {
-    List<String> resources = strings(manifest("Kustomization"), "resources");
-    Set<String> manifests = files.stream().filter(f -> !f.equals("kustomization.yaml")).collect(Collectors.toSet());
-    assertEquals(manifests, Set.copyOf(resources));
+  void kustomizationListsEveryManifest() throws IOException {
+    Map<String, Object> kustomization = yamlFile(K8S.resolve("kustomization.yaml"));
+    Set<String> yaml;
+    try (Stream<Path> list = Files.list(K8S)) {
+      yaml = list.map(p -> p.getFileName().toString()).filter(f -> f.endsWith(".yaml") && !f.equals("kustomization.yaml"))
+          .collect(Collectors.toSet());
+    }
+    assertEquals(yaml, Set.copyOf(strings(kustomization, "resources")));
+    assertEquals(List.of("relay.json"), strings(kustomization, "configMapGenerator.0.files"));
+    Map<String, Object> component = yamlFile(K8S.resolve("prometheus-operator/kustomization.yaml"));
+    assertEquals("Component", component.get("kind"));
+    assertEquals(List.of("servicemonitor.yaml"), strings(component, "resources"));
+  }
+
+  @Test
+  void everyObjectIsAKubernetesApiObjectOfACurrentVersionWithOnlyKnownFields() throws IOException {
+    List<String> kinds = new ArrayList<>();
+    for (Map<String, Object> object : rendered()) {
+      KubernetesSchema.read(object);
+      kinds.add((String) object.get("kind"));
+    }
+    assertTrue(kinds.containsAll(List.of("ConfigMap", "Deployment", "Service", "Ingress", "HorizontalPodAutoscaler",
+        "PodDisruptionBudget", "NetworkPolicy")), kinds.toString());
+    assertFalse(kinds.contains("ServiceMonitor"), "no CRD is needed to apply k8s/ as shipped");
+    for (Map<String, Object> object : Kustomize.renderWith("prometheus-operator")) KubernetesSchema.read(object);
+  }
+
+  @Test
+  void thePodPassesPodSecurityRestricted() throws IOException {
+    Deployment deployment = (Deployment) KubernetesSchema.read(manifest("Deployment"));
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    assertEquals(List.of(), PodSecurity.restrictedViolations(pod));
+    // The root file system is read-only; what the JVM writes goes to an emptyDir.
+    Container relay = pod.getContainers().get(0);
+    assertEquals(true, relay.getSecurityContext().getReadOnlyRootFilesystem());
+    String tmpVolume = relay.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
+        .map(VolumeMount::getName).findFirst().orElseThrow(() -> new AssertionError("no writable /tmp"));
+    assertNotNull(pod.getVolumes().stream().filter(v -> v.getName().equals(tmpVolume)).findFirst().orElseThrow().getEmptyDir());
+    // The image runs as the user the pod names (Dockerfile: USER 10001:10001).
+    assertTrue(Files.readString(Path.of("Dockerfile")).contains("USER " + pod.getSecurityContext().getRunAsUser() + ":"));
+  }
+
+  @Test
+  void podsSpreadOverNodesAndZones() throws IOException {
+    Deployment deployment = (Deployment) KubernetesSchema.read(manifest("Deployment"));
+    List<TopologySpreadConstraint> spread = deployment.getSpec().getTemplate().getSpec().getTopologySpreadConstraints();
+    Map<String, String> byKey = new HashMap<>();
+    for (TopologySpreadConstraint c : spread) {
+      byKey.put(c.getTopologyKey(), c.getWhenUnsatisfiable());
+      assertEquals(1, c.getMaxSkew());
+      assertTrue(podLabels().entrySet().containsAll(c.getLabelSelector().getMatchLabels().entrySet()), "counts relay pods");
+    }
+    // A node at most one pod ahead of another: losing a node costs one member, never the quorum.
+    assertEquals("DoNotSchedule", byKey.get("kubernetes.io/hostname"));
+    // Zones where the nodes have them; a cluster without zone labels still schedules.
+    assertEquals("ScheduleAnyway", byKey.get("topology.kubernetes.io/zone"));
+  }
+
+  @Test
+  void theImageIsNamedInOnePlaceAndPulledByItsTag() throws IOException {
+    Map<String, Object> kustomization = yamlFile(K8S.resolve("kustomization.yaml"));
+    Map<String, Object> image = list(kustomization, "images").get(0);
+    Map<String, Object> source = yamlFile(K8S.resolve("deployment.yaml"));
+    assertEquals(str(image, "name"), str(list(source, "spec.template.spec.containers").get(0), "image"),
+        "deployment.yaml names the image by the name kustomization.yaml's images: replaces");
+    String tag = str(image, "newTag");
+    assertFalse(tag.equals("latest"), "a tag that names one build");
+    assertEquals(str(image, "newName") + ":" + tag, str(container(), "image"));
+    assertEquals("IfNotPresent", str(container(), "imagePullPolicy"));
+  }
+
+  @Test
+  void aConfigChangeRollsThePods() throws IOException {
+    String configMap = str(manifest("ConfigMap"), "metadata.name");
+    assertTrue(configMap.startsWith("arc-relay-config-"), "the ConfigMap's name carries a hash of its content: " + configMap);
+    String mounted = list(manifest("Deployment"), "spec.template.spec.volumes").stream()
+        .filter(v -> v.get("configMap") != null).map(v -> str(v, "configMap.name")).findFirst().orElseThrow();
+    assertEquals(configMap, mounted, "the pods name the hashed ConfigMap, so a new one changes the pod template");
+
+    // The same kustomization with one setting changed: a new name, so a new pod template and a rollout.
+    Path copy = Path.of("target", "k8s-changed");
+    if (Files.exists(copy)) {
+      try (Stream<Path> old = Files.walk(copy)) {
+        old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    Files.createDirectories(copy);
+    try (Stream<Path> list = Files.list(K8S)) {
+      for (Path file : list.filter(Files::isRegularFile).toList()) Files.copy(file, copy.resolve(file.getFileName()));
+    }
+    Files.writeString(copy.resolve("relay.json"), Files.readString(copy.resolve("relay.json")).replace("\"5m\"", "\"6m\""));
+    String changed = index(Kustomize.render(copy)).get("ConfigMap").get("metadata") instanceof Map<?, ?> meta
+        ? String.valueOf(meta.get("name")) : null;
+    assertNotNull(changed);
+    assertNotEquals(configMap, changed, "a changed relay.json is a new ConfigMap name");
+  }
+
+  @Test
+  void bothIngressesServeTlsFromASecretTheyName() throws IOException {
+    for (String name : List.of("Ingress/arc-relay", "Ingress/arc-relay-tunnels")) {
+      Ingress ingress = (Ingress) KubernetesSchema.read(manifest(name));
+      Set<String> covered = new HashSet<>();
+      for (IngressTLS tls : ingress.getSpec().getTls()) {
+        assertNotNull(tls.getSecretName(), name + " names its certificate's Secret");
+        covered.addAll(tls.getHosts());
+      }
+      for (IngressRule rule : ingress.getSpec().getRules()) {
+        assertTrue(covered.contains(rule.getHost()), name + ": " + rule.getHost() + " has no certificate (agents use wss://)");
+      }
+    }
+  }
+
+  @Test
+  void eachPodIsScrapedOnceWithOrWithoutThePrometheusOperator() throws IOException {
+    Map<String, Object> annotations = map(manifest("Deployment"), "spec.template.metadata.annotations");
+    assertEquals("true", annotations.get("prometheus.io/scrape"));
+    assertFalse(byKind.containsKey("ServiceMonitor"));
+
+    Map<String, Map<String, Object>> withOperator = index(Kustomize.renderWith("prometheus-operator"));
+    assertTrue(withOperator.containsKey("ServiceMonitor"));
+    Map<String, Object> podAnnotations = map(withOperator.get("Deployment"), "spec.template.metadata");
+    Object left = podAnnotations.get("annotations");
+    assertTrue(left == null || ((Map<?, ?>) left).keySet().stream().noneMatch(k -> String.valueOf(k).startsWith("prometheus.io/")),
+        "with a ServiceMonitor the pods carry no scrape annotations: " + left);
+  }
+
+  @Test
+  void theHeapCanBeRaisedFromTheEnvironment() throws IOException {
+    // The container runs scripts/arc-relay (Dockerfile), which puts JAVA_OPTS after scripts/jvm-options.
+    assertTrue(list(container(), "env").stream().anyMatch(e -> "JAVA_OPTS".equals(e.get("name"))), "JAVA_OPTS in the Deployment");
+    assertTrue(Files.readString(Path.of("Dockerfile")).contains("ENTRYPOINT [\"/app/scripts/arc-relay\""));
+    String launcher = Files.readString(Path.of("scripts/arc-relay"));
+    assertTrue(launcher.contains("exec java $ARC_RELAY_JVM_OPTIONS ${JAVA_OPTS:-}"), "later options win");
   }
 
   @Test
@@ -190,11 +343,12 @@ class KubernetesManifestsTest {
       for (String probe : List.of("readinessProbe", "livenessProbe", "startupProbe")) {
         assertEquals("management", str(container(), probe + ".httpGet.port"));
         String path = str(container(), probe + ".httpGet.path");
+        assertNotNull(at(container(), probe + ".timeoutSeconds"), probe + " has a timeout");
         assertEquals(200, management.get(path).status(), probe + " " + path);
       }
       String annotated = str(deployment, "spec.template.metadata.annotations.prometheus\\.io/path");
       assertEquals(200, management.get(annotated).status());
-      String monitored = str(list(manifest("ServiceMonitor"), "spec.endpoints").get(0), "path");
+      String monitored = str(list(index(Kustomize.renderWith("prometheus-operator")).get("ServiceMonitor"), "spec.endpoints").get(0), "path");
       assertEquals(200, management.get(monitored).status());
       for (String path : List.of(annotated, monitored, "/health")) {
         assertEquals(404, clients.get(path).status(), path + " is not served on the port the Ingress reaches");
@@ -213,7 +367,7 @@ class KubernetesManifestsTest {
   @Test
   void aRollingUpdateTakesOnePodAtATimeAndWaitsForTheDrain() throws IOException {
     Map<String, Object> deployment = manifest("Deployment");
-    assertEquals(3, at(deployment, "spec.replicas"));
+    assertEquals(null, at(deployment, "spec.replicas"), "the HPA owns the replica count");
     assertEquals(0, at(deployment, "spec.strategy.rollingUpdate.maxUnavailable"));
     assertEquals(1, at(deployment, "spec.strategy.rollingUpdate.maxSurge"));
     assertSelectsPods(map(deployment, "spec.selector.matchLabels"), "the Deployment");
@@ -253,7 +407,8 @@ class KubernetesManifestsTest {
     Map<String, Object> hpa = manifest("HorizontalPodAutoscaler");
     assertEquals("Deployment", str(hpa, "spec.scaleTargetRef.kind"));
     assertEquals(str(manifest("Deployment"), "metadata.name"), str(hpa, "spec.scaleTargetRef.name"));
-    assertEquals(at(manifest("Deployment"), "spec.replicas"), at(hpa, "spec.minReplicas"));
+    int minReplicas = (Integer) at(hpa, "spec.minReplicas");
+    assertEquals(minReplicas / 2 + 1, podConfig(Map.of()).clusterQuorum(), "clusterQuorum is a majority of minReplicas");
 
     assertSelectsPods(map(manifest("PodDisruptionBudget"), "spec.selector.matchLabels"), "the PodDisruptionBudget");
 
@@ -266,7 +421,7 @@ class KubernetesManifestsTest {
     assertEquals("management", str(managementService, "spec.ports.0.targetPort"));
     assertEquals(containerPort("management"), at(managementService, "spec.ports.0.port"));
 
-    Map<String, Object> monitor = manifest("ServiceMonitor");
+    Map<String, Object> monitor = index(Kustomize.renderWith("prometheus-operator")).get("ServiceMonitor");
     Map<String, Object> wanted = map(monitor, "spec.selector.matchLabels");
     assertTrue(map(managementService, "metadata.labels").entrySet().containsAll(wanted.entrySet()),
         "monitor selects the management Service");

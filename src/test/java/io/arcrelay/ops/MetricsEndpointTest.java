@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -82,6 +83,12 @@ class MetricsEndpointTest {
       }
     }
     assertTrue(queried >= 10, "the dashboard queries the relay's metrics");
+    // Direct memory is the limit that cuts sockets; a shrinking cluster is worth a panel of its own.
+    String all = dashboard.encode();
+    for (String needed : List.of("arc_relay_direct_memory_bytes", "arc_relay_cluster_members")) {
+      assertTrue(all.contains(needed), "the dashboard shows " + needed);
+    }
+    assertEquals(1.0, scrape().get("arc_relay_cluster_members"), "a node that is not clustered is its own cluster");
   }
 
   @Test

@@ -218,6 +218,30 @@ class TunnelSingleNodeTest {
     }
   }
 
+  @Test
+  void aSecondAgentOfTheSameTokenOnANameIsToldItShares() {
+    Vertx secondVertx = Vertx.vertx();
+    try {
+      java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+      TunnelAgent.Listener listener = new TunnelAgent.Listener() {
+        @Override
+        public void changed(TunnelAgent.State state, String line) {}
+
+        @Override
+        public void shared(int others) {
+          told.set(others);
+        }
+      };
+      TunnelAgent second = new TunnelAgent(secondVertx, new TunnelAgent.Options(URI.create("http://127.0.0.1:" + service.port()),
+          URI.create("ws://127.0.0.1:" + relay.port()), TOKEN, "myapp"), listener, new io.arcrelay.tunnel.agent.TrafficCounters());
+      assertEquals("http://myapp.localhost:" + relay.port() + "/", second.start().await());
+      Await.until("the second agent is told one other serves the name", () -> told.get() == 1);
+      second.stop().await();
+    } finally {
+      secondVertx.close().await();
+    }
+  }
+
   private static int closedPort() {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       return socket.getLocalPort();

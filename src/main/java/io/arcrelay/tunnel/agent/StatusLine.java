@@ -37,6 +37,10 @@ public final class StatusLine implements TunnelAgent.Listener {
   private volatile TunnelAgent.State state = TunnelAgent.State.CONNECTING;
   private volatile String detail = "";
   private volatile String url;
+  private volatile long retryAtMs;
+  private boolean connectingShown;
+  private String lastReason; // the reconnection reason last kept above the line
+  private final int columns;
   private long lastSummaryMs;
 
   /**
@@ -46,6 +50,12 @@ public final class StatusLine implements TunnelAgent.Listener {
    * @param target the local service, as shown after the arrow
    */
   public StatusLine(boolean terminal, Consumer<String> out, LongSupplier clockMs, TrafficCounters traffic, URI target) {
+    this(terminal, out, clockMs, traffic, target, 120);
+  }
+
+  /** {@code columns}: the terminal's width, which the redrawn line is kept within. */
+  public StatusLine(boolean terminal, Consumer<String> out, LongSupplier clockMs, TrafficCounters traffic, URI target, int columns) {
+    this.columns = columns;
     this.terminal = terminal;
     this.out = out;
     this.clockMs = clockMs;
@@ -56,10 +66,25 @@ public final class StatusLine implements TunnelAgent.Listener {
 
   /** For the CLI: on stderr, redrawn when stderr is a terminal ({@code System.console()} exists). */
   public static StatusLine onStderr(TrafficCounters traffic, URI target) {
-    return new StatusLine(System.console() != null, text -> {
+    boolean terminal = System.console() != null;
+    return new StatusLine(terminal, text -> {
       System.err.print(text);
       System.err.flush();
-    }, System::currentTimeMillis, traffic, target);
+    }, System::currentTimeMillis, traffic, target, terminal ? terminalColumns() : 120);
+  }
+
+  /** The terminal's width as {@code stty} reports it (80 when it cannot tell). */
+  static int terminalColumns() {
+    try {
+      Process stty = new ProcessBuilder("sh", "-c", "stty size < /dev/tty").redirectErrorStream(true).start();
+      String size = new String(stty.getInputStream().readAllBytes()).trim();
+      if (stty.waitFor() == 0 && size.matches("\\d+ \\d+")) return Math.max(20, Integer.parseInt(size.split(" ")[1]));
+    } catch (java.io.IOException e) {
+      // no stty: the default below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 80;
   }
 
   /** Starts the timer that redraws the line or prints the summaries; returns its id. */
@@ -73,15 +98,37 @@ public final class StatusLine implements TunnelAgent.Listener {
   }
 
   @Override
+  public void retryAt(long atMillis) {
+    this.retryAtMs = atMillis;
+  }
+
+  @Override
+  public synchronized void shared(int others) {
+    String line = others + (others == 1 ? " other agent" : " other agents") + " with this token serve"
+        + (others == 1 ? "s " : " ") + (url == null ? "this tunnel" : url) + " too: visitors are spread over all of them";
+    out.accept((terminal ? CLEAR_LINE : "") + prefixed(line) + "\n" + (terminal && state != TunnelAgent.State.STOPPED ? render() : ""));
+  }
+
+  @Override
   public synchronized void changed(TunnelAgent.State state, String line) {
     this.state = state;
     this.detail = line;
     if (!terminal) {
-      out.accept(prefixed(line) + "\n");
+      // After a failed attempt, the next one is announced by its "retrying in" already.
+      if (state == TunnelAgent.State.CONNECTING && connectingShown) return;
+      if (state == TunnelAgent.State.CONNECTING) connectingShown = true;
+      long left = retryAtMs - clockMs.getAsLong();
+      String retry = state != TunnelAgent.State.RECONNECTING ? ""
+          : left < 100 ? "; retrying now" : String.format(Locale.ROOT, "; retrying in %.1f s", left / 1000.0);
+      out.accept(prefixed(line + retry) + "\n");
       return;
     }
-    // Reconnection attempts are visible on the line itself; the rest is worth keeping above it.
-    boolean keep = state != TunnelAgent.State.RECONNECTING && state != TunnelAgent.State.CONNECTING;
+    // Connecting shows on the line only; why a reconnection is needed is kept above it, once for
+    // each new reason (the line itself stays short enough never to wrap); the rest is kept too.
+    boolean keep = state != TunnelAgent.State.CONNECTING
+        && (state != TunnelAgent.State.RECONNECTING || !line.equals(lastReason));
+    if (state == TunnelAgent.State.RECONNECTING) lastReason = line;
+    if (state == TunnelAgent.State.ONLINE) lastReason = null;
     out.accept(CLEAR_LINE + (keep ? prefixed(line) + "\n" : "") + (state == TunnelAgent.State.STOPPED ? "" : render()));
   }
 
@@ -108,14 +155,26 @@ public final class StatusLine implements TunnelAgent.Listener {
     out.accept(prefixed(state.name().toLowerCase(Locale.ROOT) + ": " + counters()) + "\n");
   }
 
-  /** The terminal line, without escapes. */
+  /** The terminal line, without escapes, cut to the terminal's width: a wrapped line could not be redrawn in place. */
   String render() {
+    String line = full();
+    return line.length() < columns ? line : line.substring(0, Math.max(1, columns - 2)) + "…";
+  }
+
+  private String full() {
     String where = (url == null ? "…" : url) + " → " + target;
     return switch (state) {
       case ONLINE -> "● online  " + where + "  │ " + counters();
-      case CONNECTING, RECONNECTING -> "○ " + detail + "  │ " + counters();
+      case CONNECTING -> "○ " + detail + "  │ " + counters();
+      case RECONNECTING -> "○ reconnecting " + countdown() + "  │ " + counters();
       case STOPPED -> "■ " + detail;
     };
+  }
+
+  /** Whole seconds left before the next attempt, counted down at each redraw: {@code in 3 s}, then {@code now}. */
+  private String countdown() {
+    long left = retryAtMs - clockMs.getAsLong();
+    return left <= 0 ? "now" : "in " + (left + 999) / 1000 + " s";
   }
 
   private String counters() {

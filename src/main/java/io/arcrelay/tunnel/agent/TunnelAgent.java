@@ -74,6 +74,18 @@ public final class TunnelAgent {
 
     /** The tunnel's public URL, told before each change to {@link State#ONLINE}. */
     default void registered(String url) {}
+
+    /**
+     * The next attempt to connect starts at {@code atMillis} ({@link System#currentTimeMillis()}),
+     * told before each change to {@link State#RECONNECTING}: a status can count down to it.
+     */
+    default void retryAt(long atMillis) {}
+
+    /**
+     * Other agents of the same token serve the tunnel too ({@code others} of them, on any node):
+     * visitors are spread over all of them. Told after {@link State#ONLINE}, and only when there are.
+     */
+    default void shared(int others) {}
   }
 
   private final Vertx vertx;
@@ -166,11 +178,7 @@ public final class TunnelAgent {
     listener.changed(State.CONNECTING, "connecting to " + options.relay());
     controlClient.connect(connectOptions(options.relay(), AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
       if (connected.failed()) {
-        if (connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 401) {
-          giveUp("the relay refused the token (401)");
-        } else {
-          retry("cannot reach the relay: " + connected.cause().getMessage());
-        }
+        notConnected(connected.cause());
         return;
       }
       WebSocket ws = connected.result();
@@ -182,7 +190,7 @@ public final class TunnelAgent {
         Short code = ws.closeStatusCode();
         if (code != null && PERMANENT_CLOSES.contains(code)) return; // its error message said why
         if (code != null && code == 1001) backoff.reset(); // the relay is stopping: come back at once
-        retry("control connection closed" + (code == null ? "" : " (" + code + ")"));
+        retry("control connection closed: " + CloseCodes.describe(code, ws.closeReason()));
       });
       JsonObject hello = new JsonObject().put("type", "hello").put("v", LinkMessages.VERSION).put("agent", "arc-relay");
       if (name != null) hello.put("name", name);
@@ -211,9 +219,40 @@ public final class TunnelAgent {
         online.tryComplete(url);
       }
       case "open" -> openLink(message.getString("id"));
+      case "shared" -> listener.shared(message.getInteger("others", 1));
       case "error" -> refused(message.getString("code"), message.getString("message", "refused"));
       default -> log.debug("ignored control message of type {}", message.getString("type"));
     }
+  }
+
+  /**
+   * The control connection did not open. Refused by the relay (an HTTP answer): for good, unless it
+   * is busy (429, 5xx) — a wrong token, a relay with tunnels off or a wrong URL will not get better.
+   * Anything else is the network (refused, unreachable, reset): tried again with the backoff.
+   */
+  private void notConnected(Throwable cause) {
+    String where = "the relay at " + options.relay();
+    if (cause instanceof UpgradeRejectedException rejected) {
+      int status = rejected.getStatus();
+      String body = rejected.getBody() == null ? "" : rejected.getBody().toString().strip();
+      String answer = status + (body.isEmpty() ? "" : " " + body);
+      if (status == 401) {
+        giveUp("the relay refused the token (401): give one of its --tunnel-tokens");
+      } else if (status == 408 || status == 429 || status >= 500) {
+        retry(where + " is busy (" + answer + ")");
+      } else if (status == 400 && body.contains("?pair=")) {
+        // Without tunnelTokens the relay takes /_tunnel/control for a pair client without a code.
+        giveUp(where + " has tunnels off (it answered " + answer + "): start it with --tunnel-tokens");
+      } else {
+        giveUp(where + " refused the tunnel (" + answer + "): is --relay the relay's address?");
+      }
+      return;
+    }
+    String why = cause instanceof java.net.ConnectException ? "connection refused"
+        : cause instanceof java.net.UnknownHostException ? "unknown host " + options.relay().getHost()
+        : String.valueOf(cause.getMessage());
+    // Never online yet: the likelier causes are a relay not started or a wrong --relay.
+    retry("cannot reach " + where + ": " + why + (online.future().succeeded() ? "" : " (is it running, and is --relay right?)"));
   }
 
   /** The relay refused the hello: for good, unless it is the name the agent held before a reconnect. */
@@ -248,9 +287,10 @@ public final class TunnelAgent {
   private void retry(String why) {
     control = null;
     if (stopping) return;
-    long delay = backoff.nextDelayMs();
-    listener.changed(State.RECONNECTING, "reconnecting in " + delay + " ms: " + why);
-    vertx.setTimer(Math.max(1, delay), id -> connect());
+    long delay = Math.max(1, backoff.nextDelayMs());
+    listener.retryAt(System.currentTimeMillis() + delay);
+    listener.changed(State.RECONNECTING, why);
+    vertx.setTimer(delay, id -> connect());
   }
 
   private void giveUp(String why) {

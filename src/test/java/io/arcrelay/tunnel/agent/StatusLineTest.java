@@ -54,9 +54,21 @@ class StatusLineTest {
     assertTrue(screen.toString().endsWith(StatusLine.CLEAR_LINE + shown()), "redrawn in place");
     assertEquals(1, screen.chars().filter(c -> c == '\n').count(), "a redraw adds no line");
 
-    status.changed(TunnelAgent.State.RECONNECTING, "reconnecting in 250 ms: control connection closed (1006)");
-    assertEquals("○ reconnecting in 250 ms: control connection closed (1006)  │ 128 req  1 open  ↑1.2 MB ↓48.0 MB", shown());
-    assertEquals(1, screen.chars().filter(c -> c == '\n').count(), "reconnecting shows on the line only");
+    status.retryAt(clock.get() + 2_500);
+    status.changed(TunnelAgent.State.RECONNECTING, "control connection closed: 1006 (connection lost)");
+    assertEquals("○ reconnecting in 3 s  │ 128 req  1 open  ↑1.2 MB ↓48.0 MB", shown());
+    assertTrue(screen.toString().contains("arc-relay tunnel: control connection closed: 1006 (connection lost)\n"),
+        "why is kept above the line");
+    assertEquals(2, screen.chars().filter(c -> c == '\n').count(), "once");
+    clock.addAndGet(1_000);
+    status.tick();
+    assertTrue(shown().contains("reconnecting in 2 s"), "the wait counts down: " + shown());
+    status.retryAt(clock.get() + 5_000);
+    status.changed(TunnelAgent.State.RECONNECTING, "control connection closed: 1006 (connection lost)");
+    assertEquals(2, screen.chars().filter(c -> c == '\n').count(), "the same reason again is not repeated above");
+    clock.addAndGet(5_600);
+    status.tick();
+    assertTrue(shown().contains("reconnecting now"), shown());
 
     status.above(() -> screen.append(URL).append('\n'));
     assertTrue(screen.toString().contains(StatusLine.CLEAR_LINE + URL + "\n"), "lines of others go above a cleared line");
@@ -67,6 +79,27 @@ class StatusLineTest {
     int length = screen.length();
     status.tick();
     assertEquals(length, screen.length(), "nothing is drawn after the stop");
+  }
+
+  @Test
+  void theRedrawnLineNeverWrapsOnANarrowTerminal() {
+    StatusLine status = new StatusLine(true, screen::append, clock::get, traffic, TARGET, 40);
+    goOnline(status);
+    assertEquals(39, status.render().length(), status.render());
+    assertTrue(status.render().endsWith("…"));
+  }
+
+  @Test
+  void plainLinesSayWhenTheNextAttemptIsAndASharedNameIsTold() {
+    StatusLine status = line(false);
+    goOnline(status);
+    status.shared(1);
+    assertTrue(screen.toString().endsWith("arc-relay tunnel: 1 other agent with this token serves " + URL
+        + " too: visitors are spread over all of them\n"), screen.toString());
+    status.retryAt(clock.get() + 2_500);
+    status.changed(TunnelAgent.State.RECONNECTING, "cannot reach the relay at ws://relay:8765: connection refused");
+    assertTrue(screen.toString().endsWith(
+        "arc-relay tunnel: cannot reach the relay at ws://relay:8765: connection refused; retrying in 2.5 s\n"), screen.toString());
   }
 
   @Test
