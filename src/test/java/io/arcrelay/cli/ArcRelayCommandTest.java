@@ -73,7 +73,7 @@ class ArcRelayCommandTest {
     b.assertClosedWith(1001, "relay stopping");
     assertEquals(0, relay.awaitExit(), relay.stderr());
     List<String> lines = relay.stderr().lines().toList();
-    assertTrue(lines.size() >= 3, relay.stderr());
+    assertFalse(lines.isEmpty(), relay.stderr());
     for (String line : lines) {
       JsonObject entry = new JsonObject(line);
       assertTrue(entry.containsKey("level") && entry.containsKey("formattedMessage"), line);
@@ -91,7 +91,7 @@ class ArcRelayCommandTest {
     relay.terminate();
     assertEquals(0, relay.awaitExit(), relay.stderr());
     List<String> lines = relay.stderr().lines().toList();
-    assertTrue(lines.size() >= 3, relay.stderr());
+    assertFalse(lines.isEmpty(), relay.stderr());
     for (String line : lines) {
       JsonObject entry = new JsonObject(line);
       // Other clusters on this machine may be warned of (a member of another name on 5701); a

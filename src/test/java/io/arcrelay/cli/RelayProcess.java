@@ -27,10 +27,11 @@ public final class RelayProcess {
   private final Process process;
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
   private final StringBuffer stderr = new StringBuffer();
+  private final Thread reader;
 
   private RelayProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(this::readStderr, "relay-stderr");
+    reader = new Thread(this::readStderr, "relay-stderr");
     reader.setDaemon(true);
     reader.start();
   }
@@ -115,6 +116,7 @@ public final class RelayProcess {
       process.destroyForcibly();
       throw new AssertionError("relay did not exit:\n" + stderr);
     }
+    reader.join(TimeUnit.SECONDS.toMillis(10)); // until the end of its stderr: its last lines are read
     return process.exitValue();
   }
 
