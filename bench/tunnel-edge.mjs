@@ -1,12 +1,13 @@
-// Load for bench/tunnel-edge: visitors of one tunnel as the open internet sends them, while /health
-// is timed on a fresh connection every 20 ms. Phases, one after the other:
+// Load for bench/tunnel-edge: visitors of one tunnel as the open internet sends them, in phases
+// whose names it prints on stdout for the prober (`arc-relay bench probe`). One after the other:
 //   idle        nothing but the probe
-//   hanging     500 visitors (from two addresses) whose app never answers (GET /hang), held open
-//   keepalive   1,000 keep-alive visitors from 20 addresses (127.0.0.3-22), requesting in a loop
-//   slowbody    300 connections from 127.0.0.2 sending a body a few bytes at a time, while the
-//               20 other addresses make requests
-// Prints per phase: /health p50/p99/max, and the statuses the visitors got.
-//   node bench/tunnel-edge.mjs <relay port> <tunnel host> [seconds per phase, default 10]
+//   hanging     500 visitors (from two addresses, opened over 2 s) whose app never answers
+//   keepalive   1,000 keep-alive visitors from 20 addresses (127.0.0.3-22), each asking every
+//               EVERY_MS (default 1000; 0: as fast as answered)
+//   slowbody    300 connections from 127.0.0.2 sending a body a byte a second, while 100 visitors
+//               of the 20 other addresses ask every EVERY_MS / 10
+// Prints on stderr the statuses the visitors got per phase.
+//   [EVERY_MS=N] node bench/tunnel-edge.mjs <relay port> <tunnel host> [seconds per phase, default 10]
 import http from 'node:http';
 import net from 'node:net';
 
@@ -14,32 +15,17 @@ const [port, host, secondsArg] = [Number(process.argv[2]), process.argv[3], proc
 const seconds = Number(secondsArg || 10);
 const addresses = Array.from({ length: 20 }, (_, i) => `127.0.0.${3 + i}`);
 
-function probe(samples) {
-  let stopped = false;
-  const loop = async () => {
-    while (!stopped) {
-      const start = process.hrtime.bigint();
-      await new Promise((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /health HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n'));
-        socket.on('data', () => {});
-        socket.on('close', () => { samples.push(Number(process.hrtime.bigint() - start) / 1e6); resolve(); });
-        socket.on('error', () => { samples.push(Infinity); resolve(); });
-      });
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  const running = loop();
-  return async () => { stopped = true; await running; };
-}
-
-function percentile(sorted, p) {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
-
-function requestLoop(agent, statuses, until) {
+// Each visitor asks once every `everyMs` (0: as fast as it is answered): a thousand visitors at one
+// request a second each are a busy site; at full speed they are a load test of the machine's two
+// cores, where the prober's own samples wait for a core (both are reported).
+function requestLoop(agent, statuses, until, everyMs) {
   return new Promise((resolve) => {
+    let started = 0;
     const next = () => {
       if (Date.now() > until) return resolve();
+      const wait = started + everyMs - Date.now();
+      if (wait > 0) return setTimeout(next, wait);
+      started = Date.now();
       const req = http.request({ host: '127.0.0.1', port, path: '/hello', agent, headers: { Host: host } }, (res) => {
         statuses[res.statusCode] = (statuses[res.statusCode] || 0) + 1;
         res.resume();
@@ -52,59 +38,64 @@ function requestLoop(agent, statuses, until) {
   });
 }
 
-async function keepAliveVisitors(perAddress, statuses, until) {
+async function keepAliveVisitors(perAddress, statuses, until, everyMs) {
   const loops = [];
   for (const localAddress of addresses) {
     const agent = new http.Agent({ keepAlive: true, maxSockets: perAddress, localAddress });
-    for (let i = 0; i < perAddress; i++) loops.push(requestLoop(agent, statuses, until));
+    for (let i = 0; i < perAddress; i++) {
+      // Spread over the first interval, so a paced load does not arrive in one burst per interval.
+      const start = everyMs ? Math.random() * everyMs : 0;
+      loops.push(new Promise((r) => setTimeout(r, start)).then(() => requestLoop(agent, statuses, until, everyMs)));
+    }
   }
   await Promise.all(loops);
 }
 
-function holdSockets(count, localAddress, head, trickle) {
+// `count` connections from `localAddress`, opened over `spreadMs`, each sending `head`.
+function holdSockets(count, localAddress, head, trickle, spreadMs) {
   const sockets = [];
   for (let i = 0; i < count; i++) {
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => socket.write(head));
-    socket.on('error', () => {});
-    socket.on('data', () => {});
-    sockets.push(socket);
+    setTimeout(() => {
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => socket.write(head));
+      socket.on('error', () => {});
+      socket.on('data', () => {});
+      sockets.push(socket);
+    }, (i * spreadMs) / count);
   }
   const timer = trickle ? setInterval(() => sockets.forEach((s) => s.writable && s.write('x')), 1000) : null;
   return () => { if (timer) clearInterval(timer); sockets.forEach((s) => s.destroy()); };
 }
 
+// The phase's name goes to stdout, where `arc-relay bench probe` (its own process) reads it and files
+// its /health and pairing samples under it; the visitors' statuses go to stderr.
 async function phase(name, load) {
-  const samples = [];
-  const stopProbe = probe(samples);
+  console.log(name);
   const statuses = await load(Date.now() + seconds * 1000);
-  await stopProbe();
-  samples.sort((a, b) => a - b);
-  const failed = samples.filter((s) => s === Infinity).length;
-  console.log(`${name.padEnd(10)} /health p50 ${percentile(samples, 0.5).toFixed(1)} ms  p99 ${percentile(samples, 0.99).toFixed(1)} ms`
-    + `  max ${samples[samples.length - 1 - failed]?.toFixed(1)} ms  (${samples.length} probes, ${failed} failed)`
-    + (statuses ? `  visitors: ${JSON.stringify(statuses)}` : ''));
+  if (statuses) console.error(`${name}: visitors got ${JSON.stringify(statuses)}`);
 }
 
 const wait = (until) => new Promise((r) => setTimeout(r, Math.max(0, until - Date.now())));
 
+const pace = Number(process.env.EVERY_MS ?? 1000); // each keep-alive visitor's interval (0: full speed)
 await phase('idle', async (until) => { await wait(until); return null; });
 await phase('hanging', async (until) => {
-  // From two addresses: each stays under the default maxConnectionsPerIp (256).
-  const releases = ['127.0.1.1', '127.0.1.2'].map((a) => holdSockets(250, a, `GET /hang HTTP/1.1\r\nHost: ${host}\r\n\r\n`, false));
+  // From two addresses: each stays under the default maxConnectionsPerIp (256); opened over 2 s.
+  const releases = ['127.0.1.1', '127.0.1.2'].map((a) => holdSockets(250, a, `GET /hang HTTP/1.1\r\nHost: ${host}\r\n\r\n`, false, 2000));
   await wait(until);
   releases.forEach((release) => release());
   return null;
 });
 await phase('keepalive', async (until) => {
   const statuses = {};
-  await keepAliveVisitors(50, statuses, until);
+  await keepAliveVisitors(50, statuses, until, pace);
   return statuses;
 });
 await phase('slowbody', async (until) => {
-  const release = holdSockets(300, '127.0.0.2', `POST /hello HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000000\r\n\r\n`, true);
+  const release = holdSockets(300, '127.0.0.2', `POST /hello HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 1000000\r\n\r\n`, true, 2000);
   const statuses = {};
-  await keepAliveVisitors(5, statuses, until);
+  await keepAliveVisitors(5, statuses, until, pace / 10);
   release();
   return statuses;
 });
+console.log('end');
 process.exit(0);
