@@ -1,9 +1,9 @@
 package io.arcrelay.cluster;
 
 import io.arcrelay.pair.PairCode;
-import io.arcrelay.pair.PairEnd;
-import io.arcrelay.pair.PairSocket;
-import io.arcrelay.pair.Seat;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairSocket;
+import io.arcrelay.splice.Seat;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.arcrelay.cluster;
 
-import io.arcrelay.pair.PairEnd;
+import io.arcrelay.splice.PairEnd;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.arcrelay.cluster;
 
-import io.arcrelay.pair.FramePayloads;
-import io.arcrelay.pair.PairEnd;
+import io.arcrelay.splice.FramePayloads;
+import io.arcrelay.splice.PairEnd;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,9 +1,9 @@
 package io.arcrelay.cluster;
 
-import io.arcrelay.pair.MemoryBudget;
-import io.arcrelay.pair.PairEnd;
-import io.arcrelay.pair.Peer;
-import io.arcrelay.pair.PairSocket;
+import io.arcrelay.splice.MemoryBudget;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairSocket;
+import io.arcrelay.splice.Peer;
 import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;

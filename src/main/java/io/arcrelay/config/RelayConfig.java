@@ -99,6 +99,9 @@ public record RelayConfig(
     int tunnelLinksPerTunnel,
     int tunnelNamesPerToken) {
 
+  /** The longest pair code, in characters after URL decoding; {@code PairCode} enforces it. */
+  public static final int MAX_CODE_LENGTH = 256;
+
   public RelayConfig {
     requirePositive("pair-ttl", pairTtl);
     requirePositive("ping-interval", pingInterval);
@@ -113,8 +116,8 @@ public record RelayConfig(
     if (maxConnectionsPerIp < 0 || upgradesPerIp < 0 || refusalsPerIp < 0) {
       throw new ConfigException("per-IP limits: must not be negative (0 means no cap)");
     }
-    if (minCodeLength < 1 || minCodeLength > io.arcrelay.pair.PairCode.MAX_LENGTH) {
-      throw new ConfigException("min-code-length: must be 1.." + io.arcrelay.pair.PairCode.MAX_LENGTH);
+    if (minCodeLength < 1 || minCodeLength > MAX_CODE_LENGTH) {
+      throw new ConfigException("min-code-length: must be 1.." + MAX_CODE_LENGTH);
     }
     if (tlsCert.isEmpty() != tlsKey.isEmpty()) throw new ConfigException("tls-cert and tls-key: give both or neither");
     trustedProxies = List.copyOf(trustedProxies);

@@ -1,8 +1,7 @@
 package io.arcrelay.edge;
 
 import io.arcrelay.config.RelayConfig;
-import io.arcrelay.pair.MemoryBudget;
-import io.arcrelay.pair.PairCode;
+import io.arcrelay.splice.MemoryBudget;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
@@ -136,10 +135,10 @@ public final class Admission {
   }
 
   /** Checks the access token for {@code code}, when access control is on; {@code null} if admitted. */
-  public Refusal authorize(HttpServerRequest request, PairCode code) {
+  public Refusal authorize(HttpServerRequest request, String code) {
     if (tokens == null) return null;
     String token = AccessToken.fromRequest(request.getParam("token"), request.getHeader(HttpHeaders.AUTHORIZATION));
-    return tokens.verify(token, code.value(), Instant.now()) == AccessToken.Verdict.OK ? null : Refusal.UNAUTHORIZED;
+    return tokens.verify(token, code, Instant.now()) == AccessToken.Verdict.OK ? null : Refusal.UNAUTHORIZED;
   }
 
   /**

@@ -2,10 +2,10 @@ package io.arcrelay.ops;
 
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.Refusal;
-import io.arcrelay.pair.FramePayloads;
-import io.arcrelay.pair.MemoryBudget;
-import io.arcrelay.pair.PairEnd;
-import io.arcrelay.pair.PairMetrics;
+import io.arcrelay.splice.FramePayloads;
+import io.arcrelay.splice.MemoryBudget;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

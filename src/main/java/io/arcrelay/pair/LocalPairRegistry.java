@@ -1,5 +1,9 @@
 package io.arcrelay.pair;
 
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairMetrics;
+import io.arcrelay.splice.PairSocket;
+import io.arcrelay.splice.Seat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

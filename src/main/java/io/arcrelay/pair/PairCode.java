@@ -1,5 +1,6 @@
 package io.arcrelay.pair;
 
+import io.arcrelay.config.RelayConfig;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,7 +16,7 @@ import java.util.HexFormat;
  */
 public final class PairCode {
 
-  public static final int MAX_LENGTH = 256;
+  public static final int MAX_LENGTH = RelayConfig.MAX_CODE_LENGTH;
 
   private final String value;
   private final String digest;

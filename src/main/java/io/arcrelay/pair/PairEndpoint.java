@@ -5,6 +5,12 @@ import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
+import io.arcrelay.splice.Keepalive;
+import io.arcrelay.splice.MemoryBudget;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairMetrics;
+import io.arcrelay.splice.RelaySocket;
+import io.arcrelay.splice.Seat;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
@@ -61,7 +67,7 @@ public final class PairEndpoint {
       admission.refuse(visitor, request, Refusal.BAD_CODE, e.getMessage());
       return;
     }
-    refusal = admission.authorize(request, code);
+    refusal = admission.authorize(request, code.value());
     if (refusal != null) {
       admission.refuse(visitor, request, refusal, null);
       return;

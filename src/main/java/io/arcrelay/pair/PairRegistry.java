@@ -1,5 +1,8 @@
 package io.arcrelay.pair;
 
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairMetrics;
+import io.arcrelay.splice.Seat;
 import io.vertx.core.Future;
 
 /**

@@ -4,11 +4,13 @@ import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
-import io.arcrelay.pair.Keepalive;
 import io.arcrelay.pair.PairCode;
-import io.arcrelay.pair.PairEnd;
-import io.arcrelay.pair.RelaySocket;
-import io.arcrelay.pair.Seat;
+import io.arcrelay.splice.Keepalive;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.RelaySocket;
+import io.arcrelay.splice.Seat;
+import io.arcrelay.tunnel.protocol.ControlMessages;
+import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
@@ -28,13 +30,6 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class AgentEndpoint {
 
-  /** Path of the control WebSocket. */
-  public static final String CONTROL_PATH = "/_tunnel/control";
-  /** Path of the data WebSockets. */
-  public static final String DATA_PATH = "/_tunnel/data";
-  /** The header a data connection names its agent session in. */
-  public static final String SESSION_HEADER = "X-Arc-Session";
-
   private final Tunnels tunnels;
   private final Keepalive keepalive;
   private final Admission admission;
@@ -47,8 +42,8 @@ public final class AgentEndpoint {
 
   /** Adds both routes; add them before the pair endpoint's catch-all. */
   public void addRoutes(Router router) {
-    router.get(CONTROL_PATH).handler(this::control);
-    router.get(DATA_PATH).handler(this::data);
+    router.get(ControlMessages.CONTROL_PATH).handler(this::control);
+    router.get(ControlMessages.DATA_PATH).handler(this::data);
   }
 
   private void control(RoutingContext rc) {
@@ -74,7 +69,7 @@ public final class AgentEndpoint {
     String owner = admit(rc);
     if (owner == null) return;
     String id = request.getParam("id");
-    String session = request.getHeader(SESSION_HEADER);
+    String session = request.getHeader(ControlMessages.SESSION_HEADER);
     PairCode code;
     try {
       code = id == null || session == null ? null : Tunnels.linkCode(id, session, owner);

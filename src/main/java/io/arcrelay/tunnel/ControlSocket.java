@@ -1,6 +1,8 @@
 package io.arcrelay.tunnel;
 
-import io.arcrelay.pair.Keepalive;
+import io.arcrelay.splice.Keepalive;
+import io.arcrelay.tunnel.protocol.ControlMessages;
+import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
@@ -71,7 +73,7 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
   void start() {
     ws.pongHandler(pong -> heard = true);
     ws.textMessageHandler(this::onMessage);
-    ws.binaryMessageHandler(data -> refuse("bad-hello", 4000, "control messages are JSON text"));
+    ws.binaryMessageHandler(data -> refuse(ControlMessages.BAD_HELLO, ControlMessages.CLOSE_BAD_HELLO, "control messages are JSON text"));
     ws.exceptionHandler(err -> close((short) 1000, null));
     ws.shutdownHandler(v -> close((short) 1001, "relay stopping"));
     keepalive.watch(this);
@@ -92,23 +94,23 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
     try {
       hello = new JsonObject(text);
     } catch (DecodeException e) {
-      refuse("bad-hello", 4000, "not a JSON object");
+      refuse(ControlMessages.BAD_HELLO, ControlMessages.CLOSE_BAD_HELLO, "not a JSON object");
       return;
     }
-    if (helloSeen || !"hello".equals(hello.getString("type")) || !Integer.valueOf(LinkMessages.VERSION).equals(hello.getValue("v"))) {
-      refuse("bad-hello", 4000, "expected one hello of version " + LinkMessages.VERSION + " (the agent and the relay must be the same release)");
+    if (helloSeen || !ControlMessages.HELLO.equals(hello.getString(ControlMessages.TYPE)) || !Integer.valueOf(LinkMessages.VERSION).equals(hello.getValue(ControlMessages.VERSION))) {
+      refuse(ControlMessages.BAD_HELLO, ControlMessages.CLOSE_BAD_HELLO, "expected one hello of version " + LinkMessages.VERSION + " (the agent and the relay must be the same release)");
       return;
     }
     helloSeen = true;
-    String wanted = hello.getValue("name") instanceof String s ? s : null;
+    String wanted = hello.getValue(ControlMessages.NAME) instanceof String s ? s : null;
     if (wanted != null && !TunnelHost.isName(wanted)) {
-      refuse("bad-hello", 4000, "a tunnel name is one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
+      refuse(ControlMessages.BAD_HELLO, ControlMessages.CLOSE_BAD_HELLO, "a tunnel name is one DNS label: a-z, 0-9 and inner hyphens, at most 63 characters");
       return;
     }
     try {
       policy = VisitorPolicy.fromHello(hello);
     } catch (IllegalArgumentException bad) {
-      refuse("bad-hello", 4000, bad.getMessage());
+      refuse(ControlMessages.BAD_HELLO, ControlMessages.CLOSE_BAD_HELLO, bad.getMessage());
       return;
     }
     register(wanted != null ? wanted : TunnelNames.randomName(), wanted != null ? 1 : RANDOM_NAME_TRIES);
@@ -125,11 +127,11 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
           register(TunnelNames.randomName(), tries - 1); // the relay's own pick clashed: no guess of the agent's
         } else {
           nameRefused.run();
-          refuse("name-taken", 4009, "tunnel name " + chosen + " is held by another token");
+          refuse(ControlMessages.NAME_TAKEN, ControlMessages.CLOSE_NAME_REFUSED, "tunnel name " + chosen + " is held by another token");
         }
       } else if (registered.result() == TunnelNames.Registration.NAMES_EXHAUSTED) {
         nameRefused.run();
-        refuse("names-exhausted", 4009, "this token already holds " + names.namesPerToken()
+        refuse(ControlMessages.NAMES_EXHAUSTED, ControlMessages.CLOSE_NAME_REFUSED, "this token already holds " + names.namesPerToken()
             + " tunnel names, as many as tunnelNamesPerToken allows: stop one of its tunnels first");
       } else {
         name = chosen;
@@ -140,22 +142,21 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
         online = true;
         metrics.sessionOnline();
         log.info("tunnel {}: agent session online", name);
-        ws.writeTextMessage(new JsonObject().put("type", "registered").put("name", name)
-            .put("url", urlPrefix + name + urlSuffix).put("session", id).encode());
+        ws.writeTextMessage(ControlMessages.registered(name, urlPrefix + name + urlSuffix, id));
         // A second agent of the same token shares the name (visitors spread over both): told so,
         // since an agent started twice by mistake would otherwise serve half the visitors unseen.
         names.sessions(name).onSuccess(sessions -> {
           if (sessions > 1 && !closed) {
-            ws.writeTextMessage(new JsonObject().put("type", "shared").put("others", sessions - 1).encode());
+            ws.writeTextMessage(ControlMessages.shared(sessions - 1));
           }
         });
       }
     });
   }
 
-  private void refuse(String code, int closeCode, String message) {
-    ws.writeTextMessage(new JsonObject().put("type", "error").put("code", code).put("message", message).encode());
-    close((short) closeCode, code);
+  private void refuse(String code, short closeCode, String message) {
+    ws.writeTextMessage(ControlMessages.error(code, message));
+    close(closeCode, code);
   }
 
   /** Closes from the relay's side: whatever the agent answers, it did not choose to leave. */
@@ -208,7 +209,7 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
   @Override
   public Future<Boolean> open(String linkId) {
     if (closed) return Future.succeededFuture(false);
-    context.runOnContext(v -> ws.writeTextMessage(new JsonObject().put("type", "open").put("id", linkId).encode()));
+    context.runOnContext(v -> ws.writeTextMessage(ControlMessages.open(linkId)));
     return Future.succeededFuture(true);
   }
 
@@ -221,6 +222,6 @@ final class ControlSocket implements TunnelNames.Hosted, Keepalive.Watched {
   public void nameLost() {
     String lost = name;
     name = null; // the entry no longer holds this session: nothing to take out of it
-    context.runOnContext(v -> refuse("name-taken", 4009, "tunnel name " + lost + " was taken by another token while this session could not renew it"));
+    context.runOnContext(v -> refuse(ControlMessages.NAME_TAKEN, ControlMessages.CLOSE_NAME_REFUSED, "tunnel name " + lost + " was taken by another token while this session could not renew it"));
   }
 }

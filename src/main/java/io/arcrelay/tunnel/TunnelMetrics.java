@@ -1,7 +1,7 @@
 package io.arcrelay.tunnel;
 
-import io.arcrelay.pair.PairEnd;
-import io.arcrelay.pair.PairMetrics;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

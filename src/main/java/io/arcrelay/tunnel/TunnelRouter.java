@@ -5,7 +5,7 @@ import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.edge.MalformedRequest;
 import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
-import io.arcrelay.pair.Keepalive;
+import io.arcrelay.splice.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

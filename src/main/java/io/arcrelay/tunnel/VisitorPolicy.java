@@ -1,6 +1,7 @@
 package io.arcrelay.tunnel;
 
 import io.arcrelay.edge.TrustedProxies;
+import io.arcrelay.tunnel.protocol.ControlMessages;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -66,8 +67,8 @@ public final class VisitorPolicy {
    * @throws IllegalArgumentException with a message fit for the agent ({@code bad-hello})
    */
   public static VisitorPolicy fromHello(JsonObject hello) {
-    Object basic = hello.getValue("basicAuth");
-    Object allow = hello.getValue("allow");
+    Object basic = hello.getValue(ControlMessages.BASIC_AUTH);
+    Object allow = hello.getValue(ControlMessages.ALLOW);
     if (basic == null && allow == null) return OPEN;
     byte[] salt = null;
     byte[] hash = null;

@@ -1,12 +1,13 @@
 package io.arcrelay.tunnel;
 
-import io.arcrelay.pair.FramePayloads;
-import io.arcrelay.pair.Keepalive;
-import io.arcrelay.pair.OutboundQueue;
-import io.arcrelay.pair.PairEnd;
-import io.arcrelay.pair.PairSocket;
-import io.arcrelay.pair.Peer;
-import io.arcrelay.pair.Seat;
+import io.arcrelay.splice.FramePayloads;
+import io.arcrelay.splice.Keepalive;
+import io.arcrelay.splice.OutboundQueue;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.PairSocket;
+import io.arcrelay.splice.Peer;
+import io.arcrelay.splice.Seat;
+import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import io.vertx.core.Context;

@@ -3,7 +3,7 @@ package io.arcrelay.cluster;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.arcrelay.pair.MemoryBudget;
+import io.arcrelay.splice.MemoryBudget;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;

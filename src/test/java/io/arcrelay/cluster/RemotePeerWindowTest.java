@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.arcrelay.pair.MemoryBudget;
-import io.arcrelay.pair.PairEnd;
+import io.arcrelay.splice.MemoryBudget;
+import io.arcrelay.splice.PairEnd;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.arcrelay.edge.Refusal;
-import io.arcrelay.pair.PairEnd;
+import io.arcrelay.splice.PairEnd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;

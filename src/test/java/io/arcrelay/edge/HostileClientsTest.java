@@ -343,7 +343,7 @@ class HostileClientsTest {
       small[0].assertReaches(small[1], "small messages still flow, round trip " + i);
       if (relay.memory().used() > peak) {
         peak = relay.memory().used();
-        peakUses = java.util.Arrays.stream(io.arcrelay.pair.MemoryBudget.Use.values())
+        peakUses = java.util.Arrays.stream(io.arcrelay.splice.MemoryBudget.Use.values())
             .map(u -> u + "=" + relay.memory().used(u)).toList().toString();
       }
     }

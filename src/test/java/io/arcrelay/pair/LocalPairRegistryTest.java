@@ -1,13 +1,15 @@
 package io.arcrelay.pair;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-
 import io.arcrelay.ops.RelayMetrics;
+import io.arcrelay.splice.PairEnd;
+import io.arcrelay.splice.Seat;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /** The registry on its own: seats claimed and left without any socket. */
 class LocalPairRegistryTest {

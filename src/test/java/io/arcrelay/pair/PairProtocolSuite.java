@@ -1,11 +1,5 @@
 package io.arcrelay.pair;
 
-import static io.arcrelay.TestClient.join;
-import static io.arcrelay.TestClient.refused;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.arcrelay.Await;
 import io.arcrelay.FramePump;
 import io.arcrelay.RawWebSocket;
@@ -13,6 +7,7 @@ import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
+import io.arcrelay.splice.FramePayloads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,6 +23,12 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static io.arcrelay.TestClient.join;
+import static io.arcrelay.TestClient.refused;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The pair protocol as a client sees it. Subclasses decide where the relay runs and which endpoint

@@ -1,6 +1,7 @@
 package io.arcrelay.tunnel;
 
 import io.arcrelay.TestClient;
+import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;

@@ -1,7 +1,5 @@
 package io.arcrelay.tunnel;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.arcrelay.Await;
 import io.arcrelay.Http;
 import io.arcrelay.Relay;
@@ -11,6 +9,8 @@ import io.arcrelay.config.RelayConfig;
 import io.arcrelay.config.Setting;
 import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.tunnel.agent.TunnelAgent;
+import io.arcrelay.tunnel.protocol.ControlMessages;
+import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@code arc_relay_tunnel_*} as Prometheus scrapes them from {@code /metrics}, after real traffic
@@ -133,7 +135,7 @@ class TunnelMetricsTest {
 
     // An agent that registers and then never opens a data connection: the visitor waits, then gets 504.
     WebSocket silent = wsClient.connect(new WebSocketConnectOptions().setPort(relay.port()).setHost("127.0.0.1")
-        .setURI(AgentEndpoint.CONTROL_PATH).addHeader("Authorization", "Bearer " + TOKEN)).await();
+        .setURI(ControlMessages.CONTROL_PATH).addHeader("Authorization", "Bearer " + TOKEN)).await();
     CompletableFuture<String> registered = new CompletableFuture<>();
     silent.textMessageHandler(registered::complete);
     silent.writeTextMessage(new JsonObject().put("type", "hello").put("v", LinkMessages.VERSION).put("name", "silent").encode());
@@ -152,8 +154,8 @@ class TunnelMetricsTest {
 
   private WebSocketConnectOptions dataOptions(String linkId, String session, String authorization) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setPort(relay.port()).setHost("127.0.0.1")
-        .setURI(AgentEndpoint.DATA_PATH + "?id=" + linkId).addHeader("Authorization", authorization);
-    if (session != null) options.addHeader(AgentEndpoint.SESSION_HEADER, session);
+        .setURI(ControlMessages.DATA_PATH + "?id=" + linkId).addHeader("Authorization", authorization);
+    if (session != null) options.addHeader(ControlMessages.SESSION_HEADER, session);
     return options;
   }
 

@@ -1,16 +1,14 @@
 package io.arcrelay.tunnel;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.arcrelay.Await;
 import io.arcrelay.Http;
 import io.arcrelay.Relay;
 import io.arcrelay.TestClient;
 import io.arcrelay.TestRelays;
 import io.arcrelay.config.Setting;
-import io.arcrelay.pair.FramePayloads;
+import io.arcrelay.splice.FramePayloads;
 import io.arcrelay.tunnel.agent.TunnelAgent;
+import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -36,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Tunnels on one node, end to end with real parts: a relay in this JVM with tunnels on, an agent

@@ -1,5 +1,12 @@
 package io.arcrelay.tunnel;
 
+import io.arcrelay.tunnel.protocol.LinkMessages;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
 import static io.arcrelay.tunnel.VisitorPolicy.Verdict.ALLOW;
 import static io.arcrelay.tunnel.VisitorPolicy.Verdict.FORBIDDEN;
 import static io.arcrelay.tunnel.VisitorPolicy.Verdict.UNAUTHORIZED;
@@ -9,12 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import org.junit.jupiter.api.Test;
 
 /** Visitor restrictions as a table: what a hello asks for, what is stored, what each request gets. */
 class VisitorPolicyTest {

@@ -1,8 +1,10 @@
 package io.arcrelay.tunnel.agent;
 
+import io.arcrelay.tunnel.protocol.ControlMessages;
+
 /**
  * WebSocket close codes in words, for what the command line tells its user: the relay's own codes
- * (docs/protocol.md's close-code tables, {@code io.arcrelay.pair.PairEnd}, the tunnel's 4000 and 4009) and
+ * (docs/protocol.md's close-code tables, {@code io.arcrelay.splice.PairEnd}, the tunnel's 4000 and 4009) and
  * RFC 6455's 1006, which no relay sends: the connection ended without a close frame.
  */
 public final class CloseCodes {
@@ -24,8 +26,8 @@ public final class CloseCodes {
       case 1011 -> "relay error";
       case 1012 -> "relay restarting";
       case 1013 -> "try again later";
-      case 4000 -> "bad hello: the agent and the relay do not agree";
-      case 4009 -> "tunnel name refused";
+      case ControlMessages.CLOSE_BAD_HELLO -> "bad hello: the agent and the relay do not agree";
+      case ControlMessages.CLOSE_NAME_REFUSED -> "tunnel name refused";
       default -> null;
     };
     boolean hasReason = reason != null && !reason.isEmpty();

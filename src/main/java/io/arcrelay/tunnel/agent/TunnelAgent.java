@@ -1,7 +1,7 @@
 package io.arcrelay.tunnel.agent;
 
-import io.arcrelay.tunnel.AgentEndpoint;
-import io.arcrelay.tunnel.LinkMessages;
+import io.arcrelay.tunnel.protocol.ControlMessages;
+import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,7 +16,6 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -48,9 +47,9 @@ public final class TunnelAgent {
    * Close codes after which the relay's error message decides what happens, not the close: 4000
    * (bad hello) and 4009 (name refused).
    */
-  private static final Set<Short> PERMANENT_CLOSES = Set.of((short) 4000, (short) 4009);
+  private static final Set<Short> PERMANENT_CLOSES = Set.of(ControlMessages.CLOSE_BAD_HELLO, ControlMessages.CLOSE_NAME_REFUSED);
   /** Error codes for a name refused: taken by another token, or one too many for the token. */
-  private static final Set<String> NAME_REFUSALS = Set.of("name-taken", "names-exhausted");
+  private static final Set<String> NAME_REFUSALS = Set.of(ControlMessages.NAME_TAKEN, ControlMessages.NAMES_EXHAUSTED);
 
   /**
    * Where and as whom the agent connects. {@code name} may be null for a random one.
@@ -176,7 +175,7 @@ public final class TunnelAgent {
   private void connect() {
     if (stopping) return;
     listener.changed(State.CONNECTING, "connecting to " + options.relay());
-    controlClient.connect(connectOptions(options.relay(), AgentEndpoint.CONTROL_PATH)).onComplete(connected -> {
+    controlClient.connect(connectOptions(options.relay(), ControlMessages.CONTROL_PATH)).onComplete(connected -> {
       if (connected.failed()) {
         notConnected(connected.cause());
         return;
@@ -192,11 +191,7 @@ public final class TunnelAgent {
         if (code != null && code == 1001) backoff.reset(); // the relay is stopping: come back at once
         retry("control connection closed: " + CloseCodes.describe(code, ws.closeReason()));
       });
-      JsonObject hello = new JsonObject().put("type", "hello").put("v", LinkMessages.VERSION).put("agent", "arc-relay");
-      if (name != null) hello.put("name", name);
-      if (basicAuth != null) hello.put("basicAuth", basicAuth);
-      if (!allow.isEmpty()) hello.put("allow", new JsonArray(allow));
-      ws.writeTextMessage(hello.encode());
+      ws.writeTextMessage(ControlMessages.hello(name, basicAuth, allow));
     });
   }
 
@@ -208,20 +203,20 @@ public final class TunnelAgent {
       ws.close((short) 1002, "bad control message");
       return;
     }
-    switch (String.valueOf(message.getString("type"))) {
-      case "registered" -> {
-        name = message.getString("name");
-        session = message.getString("session");
+    switch (String.valueOf(message.getString(ControlMessages.TYPE))) {
+      case ControlMessages.REGISTERED -> {
+        name = message.getString(ControlMessages.NAME);
+        session = message.getString(ControlMessages.SESSION);
         backoff.reset();
-        String url = message.getString("url");
+        String url = message.getString(ControlMessages.URL);
         listener.registered(url);
         listener.changed(State.ONLINE, "online: " + url + " -> " + options.to());
         online.tryComplete(url);
       }
-      case "open" -> openLink(message.getString("id"));
-      case "shared" -> listener.shared(message.getInteger("others", 1));
-      case "error" -> refused(message.getString("code"), message.getString("message", "refused"));
-      default -> log.debug("ignored control message of type {}", message.getString("type"));
+      case ControlMessages.OPEN -> openLink(message.getString(ControlMessages.ID));
+      case ControlMessages.SHARED -> listener.shared(message.getInteger(ControlMessages.OTHERS, 1));
+      case ControlMessages.ERROR -> refused(message.getString(ControlMessages.CODE), message.getString(ControlMessages.MESSAGE, "refused"));
+      default -> log.debug("ignored control message of type {}", message.getString(ControlMessages.TYPE));
     }
   }
 
@@ -267,8 +262,8 @@ public final class TunnelAgent {
 
   private void openLink(String linkId) {
     if (linkId == null || session == null) return;
-    WebSocketConnectOptions connect = connectOptions(options.dataRelay(), AgentEndpoint.DATA_PATH + "?id=" + URLEncoder.encode(linkId, StandardCharsets.UTF_8))
-        .addHeader(AgentEndpoint.SESSION_HEADER, session);
+    WebSocketConnectOptions connect = connectOptions(options.dataRelay(), ControlMessages.DATA_PATH + "?id=" + URLEncoder.encode(linkId, StandardCharsets.UTF_8))
+        .addHeader(ControlMessages.SESSION_HEADER, session);
     wsClient.connect(connect).onComplete(connected -> {
       if (connected.failed()) {
         log.debug("data connection refused: {}", connected.cause().getMessage());

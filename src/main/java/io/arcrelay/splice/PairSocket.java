@@ -1,4 +1,4 @@
-package io.arcrelay.pair;
+package io.arcrelay.splice;
 
 /**
  * What a {@link Seat} holds: one side of a pair on this node, which the registry hands its peer

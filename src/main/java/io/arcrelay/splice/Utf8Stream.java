@@ -1,4 +1,4 @@
-package io.arcrelay.pair;
+package io.arcrelay.splice;
 
 import io.vertx.core.buffer.Buffer;
 

@@ -1,4 +1,4 @@
-package io.arcrelay.pair;
+package io.arcrelay.splice;
 
 /** A claimed side of a pair, held from before the upgrade until that side leaves. */
 public interface Seat {
@@ -7,7 +7,8 @@ public interface Seat {
 
   Side side();
 
-  PairCode code();
+  /** What logs call the pair by: its code, whose {@code toString} never reveals it. */
+  Object code();
 
   /**
    * The upgrade succeeded and {@code socket} is live. When both sides are attached each is handed

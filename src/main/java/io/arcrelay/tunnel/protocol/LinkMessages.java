@@ -1,4 +1,4 @@
-package io.arcrelay.tunnel;
+package io.arcrelay.tunnel.protocol;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;

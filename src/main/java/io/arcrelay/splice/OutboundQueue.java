@@ -1,4 +1,4 @@
-package io.arcrelay.pair;
+package io.arcrelay.splice;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;

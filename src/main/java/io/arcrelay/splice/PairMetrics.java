@@ -1,4 +1,4 @@
-package io.arcrelay.pair;
+package io.arcrelay.splice;
 
 /**
  * What the pair relay reports as it works. Implementations are called on the data path (one call

@@ -1,4 +1,4 @@
-package io.arcrelay.pair;
+package io.arcrelay.splice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.arcrelay.tunnel;
+package io.arcrelay.tunnel.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,0 +1,8 @@
+/**
+ * Who may connect and upgrade: connection caps, rates, origins, tokens, trusted proxies, TLS files
+ * and the refusal table, from accept to the upgrade.
+ *
+ * <p>Depends on {@code config} and the node's memory ({@code splice.MemoryBudget}) only: nothing
+ * about pairs, tunnels or nodes.
+ */
+package io.arcrelay.edge;
