@@ -7,15 +7,11 @@ import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
 import io.arcrelay.splice.Keepalive;
 import io.arcrelay.splice.MemoryBudget;
-import io.arcrelay.splice.PairEnd;
 import io.arcrelay.splice.PairMetrics;
 import io.arcrelay.splice.RelaySocket;
-import io.arcrelay.splice.Seat;
-import io.netty.channel.Channel;
-import io.vertx.core.Context;
+import io.arcrelay.splice.RelaySockets;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -27,20 +23,16 @@ import io.vertx.ext.web.RoutingContext;
 public final class PairEndpoint {
 
   private final PairRegistry registry;
-  private final Keepalive keepalive;
   private final RelayConfig config;
-  private final MemoryBudget memory;
   private final Admission admission;
-  private final PairMetrics metrics;
+  private final RelaySockets sockets;
 
   public PairEndpoint(PairRegistry registry, Keepalive keepalive, RelayConfig config, MemoryBudget memory,
       Admission admission, PairMetrics metrics) {
     this.registry = registry;
-    this.keepalive = keepalive;
     this.config = config;
-    this.memory = memory;
     this.admission = admission;
-    this.metrics = metrics;
+    this.sockets = new RelaySockets(keepalive, config, config.maxMessageSize(), memory, metrics);
   }
 
   /** Adds the catch-all upgrade route; add it after every other endpoint's routes. */
@@ -72,24 +64,14 @@ public final class PairEndpoint {
       admission.refuse(visitor, request, refusal, null);
       return;
     }
-    Context context = rc.vertx().getOrCreateContext();
-    // The connection object changes with the upgrade; its channel does not.
-    Channel channel = ((ConnectionBase) request.connection()).channel();
-    request.pause(); // a clustered claim is asynchronous: keep the request upgradable until it answers
+    RelaySockets.Upgrade upgrade = sockets.pause(rc);
     registry.claim(code).onComplete(claimed -> {
       if (claimed.failed()) {
         boolean full = claimed.cause() instanceof PairRegistry.PairFullException;
         admission.refuse(visitor, request, full ? Refusal.PAIR_FULL : Refusal.UNAVAILABLE, null);
         return;
       }
-      Seat seat = claimed.result();
-      request.toWebSocket().onComplete(upgraded -> {
-        if (upgraded.succeeded()) {
-          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, config, config.maxMessageSize(), memory, metrics).start();
-        } else {
-          seat.leave(PairEnd.CLOSED);
-        }
-      });
+      upgrade.to(claimed.result());
     });
   }
 

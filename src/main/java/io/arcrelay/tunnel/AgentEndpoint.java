@@ -6,17 +6,14 @@ import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
 import io.arcrelay.pair.PairCode;
 import io.arcrelay.splice.Keepalive;
-import io.arcrelay.splice.PairEnd;
 import io.arcrelay.splice.RelaySocket;
-import io.arcrelay.splice.Seat;
+import io.arcrelay.splice.RelaySockets;
 import io.arcrelay.tunnel.protocol.ControlMessages;
 import io.arcrelay.tunnel.protocol.LinkMessages;
-import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -33,11 +30,14 @@ public final class AgentEndpoint {
   private final Tunnels tunnels;
   private final Keepalive keepalive;
   private final Admission admission;
+  private final RelaySockets sockets;
 
   public AgentEndpoint(Tunnels tunnels, Keepalive keepalive, Admission admission) {
     this.tunnels = tunnels;
     this.keepalive = keepalive;
     this.admission = admission;
+    // An agent sends a head and the start of a body per message at most: nothing bigger is held for it.
+    this.sockets = new RelaySockets(keepalive, tunnels.config(), LinkMessages.MAX_MESSAGE, tunnels.memory(), tunnels.metrics());
   }
 
   /** Adds both routes; add them before the pair endpoint's catch-all. */
@@ -80,25 +80,13 @@ public final class AgentEndpoint {
       refuseUnknownLink(request);
       return;
     }
-    Context context = rc.vertx().getOrCreateContext();
-    // The connection object changes with the upgrade; its channel does not.
-    Channel channel = ((ConnectionBase) request.connection()).channel();
-    request.pause();
+    RelaySockets.Upgrade upgrade = sockets.pause(rc);
     tunnels.links().join(code).onComplete(joined -> {
       if (joined.failed()) {
         refuseUnknownLink(request);
         return;
       }
-      Seat seat = joined.result();
-      request.toWebSocket().onComplete(upgraded -> {
-        if (upgraded.succeeded()) {
-          // An agent sends a head and the start of a body per message at most: nothing bigger is held for it.
-          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, tunnels.config(), LinkMessages.MAX_MESSAGE,
-              tunnels.memory(), tunnels.metrics()).start();
-        } else {
-          seat.leave(PairEnd.CLOSED);
-        }
-      });
+      upgrade.to(joined.result());
     });
   }
 
