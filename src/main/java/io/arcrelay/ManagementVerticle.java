@@ -35,7 +35,7 @@ final class ManagementVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    new HealthEndpoint(node.registry(), node.health()).addRoutes(router);
+    new HealthEndpoint(node.registry(), node.cluster(), node.health()).addRoutes(router);
     new MetricsEndpoint(node.metrics()).addRoutes(router);
     // As on the client port: a request the router cannot parse must not log an ERROR.
     for (int status : new int[] {400, 404}) {

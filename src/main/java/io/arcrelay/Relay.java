@@ -2,6 +2,7 @@ package io.arcrelay;
 
 import io.arcrelay.cluster.ClusterNode;
 import io.arcrelay.cluster.ClusteredPairRegistry;
+import io.arcrelay.cluster.Membership;
 import io.arcrelay.config.ConfigLoader;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.edge.Admission;
@@ -10,8 +11,10 @@ import io.arcrelay.ops.NodeHealth;
 import io.arcrelay.ops.RelayMetrics;
 import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.PairRegistry;
+import io.arcrelay.pair.Registries;
 import io.arcrelay.splice.MemoryBudget;
 import io.arcrelay.tunnel.TunnelMetrics;
+import io.arcrelay.tunnel.TunnelNames;
 import io.arcrelay.tunnel.Tunnels;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -82,32 +85,43 @@ public final class Relay {
   /** Starts a relay node on {@code vertx}: clustered if {@code vertx} is, single-node otherwise. */
   public static Future<Relay> start(Vertx vertx, RelayConfig config, RelayMetrics metrics) {
     MemoryBudget memory = new MemoryBudget(config.memoryBudget());
-    Future<PairRegistry> registry = vertx.isClustered()
-        ? ClusteredPairRegistry.create(vertx, config.pairTtl(), config.clusterQuorum(), metrics, memory)
-        : Future.succeededFuture(new LocalPairRegistry(vertx, config.pairTtl(), metrics));
+    // On this node alone or across the cluster: decided here, once; each part gets what it needs.
+    if (!vertx.isClustered()) {
+      Registries local = (name, ttl, meters) -> Future.succeededFuture(new LocalPairRegistry(vertx, ttl, meters));
+      return start(vertx, config, metrics, memory, local, new LocalPairRegistry(vertx, config.pairTtl(), metrics), null,
+          TunnelNames.Membership.singleNode());
+    }
+    Registries clustered = (name, ttl, meters) ->
+        ClusteredPairRegistry.create(vertx, name, ttl, config.clusterQuorum(), meters, memory).map(PairRegistry.class::cast);
+    return ClusteredPairRegistry.create(vertx, config.pairTtl(), config.clusterQuorum(), metrics, memory)
+        .compose(pairs -> start(vertx, config, metrics, memory, clustered, pairs, pairs,
+            new TunnelNames.Membership(pairs.nodeId(), pairs::clusterTime, node -> pairs.members().contains(node))));
+  }
+
+  /** {@code cluster}: null on a single node. */
+  private static Future<Relay> start(Vertx vertx, RelayConfig config, RelayMetrics metrics, MemoryBudget memory,
+      Registries registries, PairRegistry registry, Membership cluster, TunnelNames.Membership names) {
     Future<Tunnels> tunnels = config.tunnels()
-        ? Tunnels.start(vertx, config, memory, new TunnelMetrics(metrics.registry()))
+        ? Tunnels.start(vertx, config, memory, new TunnelMetrics(metrics.registry()), registries, names)
         : Future.succeededFuture();
-    return Future.all(registry, tunnels).compose(started -> {
-      PairRegistry r = registry.result();
-      metrics.observe(r::census);
+    return tunnels.compose(started -> {
+      metrics.observe(registry::census);
       metrics.observe(memory);
-      metrics.observeMembers(r instanceof ClusteredPairRegistry clustered ? () -> clustered.members().size() : () -> 1);
+      metrics.observeMembers(cluster == null ? () -> 1 : () -> cluster.members().size());
       Admission admission = new Admission(config, memory, metrics);
       metrics.observe(admission);
-      NodeHealth health = new NodeHealth(vertx,
-          r instanceof ClusteredPairRegistry clustered ? clustered::outOfService : null);
+      NodeHealth health = new NodeHealth(vertx, cluster == null ? null : cluster::outOfService);
       TlsFiles tls = config.tls() ? new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())) : null;
-      return deploy(vertx, config, new Node(r, memory, admission, metrics, health, tls, tunnels.result()));
+      return deploy(vertx, config, new Node(registry, cluster, memory, admission, metrics, health, tls, started));
     });
   }
 
   /**
-   * What every event loop's verticle shares: one registry, memory budget, admission, set of metrics
-   * and health, the TLS certificate files ({@code null} for plain TCP) and the tunnels ({@code null}
-   * while {@code tunnelTokens} is empty).
+   * What every event loop's verticle shares: one registry, the cluster ({@code null} on a single
+   * node), memory budget, admission, set of metrics and health, the TLS certificate files
+   * ({@code null} for plain TCP) and the tunnels ({@code null} while {@code tunnelTokens} is empty).
    */
-  record Node(PairRegistry registry, MemoryBudget memory, Admission admission, RelayMetrics metrics,
+  record Node(PairRegistry registry, Membership cluster, MemoryBudget memory, Admission admission, RelayMetrics metrics,
       NodeHealth health, TlsFiles tls, Tunnels tunnels) {
 
     /** From now on, sides that leave take their peer down with "relay stopping", pairs and tunnel links alike. */

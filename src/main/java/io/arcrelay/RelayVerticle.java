@@ -50,7 +50,7 @@ public final class RelayVerticle extends VerticleBase {
   public Future<?> start() {
     keepalive = new Keepalive(vertx, config.pingInterval());
     Router router = Router.router(vertx);
-    HealthEndpoint health = new HealthEndpoint(node.registry(), node.health());
+    HealthEndpoint health = new HealthEndpoint(node.registry(), node.cluster(), node.health());
     if (config.managementPortSet()) {
       // Metrics and the detailed health live on the management port (ManagementVerticle); load
       // balancers and container health checks that only reach this port still get their answer.

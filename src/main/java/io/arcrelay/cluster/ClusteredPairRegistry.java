@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * node) is taken over by the next claimant instead of answering 409 or being joined. When a node
  * leaves, every local side whose peer was on it is closed with 1001 {@code peer node lost}.
  */
-public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inbox {
+public final class ClusteredPairRegistry implements PairRegistry, Membership, NodeRouter.Inbox {
 
   private static final Logger log = LoggerFactory.getLogger(ClusteredPairRegistry.class);
   /** The clustered map of who holds each code. */
@@ -116,7 +116,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
   }
 
   /** Joins the pair map and starts this node's router; {@code vertx} must be clustered with Hazelcast. */
-  public static Future<PairRegistry> create(Vertx vertx, Duration pairTtl, int quorum, PairMetrics metrics,
+  public static Future<ClusteredPairRegistry> create(Vertx vertx, Duration pairTtl, int quorum, PairMetrics metrics,
       MemoryBudget memory) {
     return create(vertx, PAIR_MAP, pairTtl, quorum, metrics, memory);
   }
@@ -125,7 +125,7 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
    * A registry of its own in the map {@code mapName}, with a router of its own: tunnel data links
    * pair like pairs, but never count as pairs.
    */
-  public static Future<PairRegistry> create(Vertx vertx, String mapName, Duration pairTtl, int quorum,
+  public static Future<ClusteredPairRegistry> create(Vertx vertx, String mapName, Duration pairTtl, int quorum,
       PairMetrics metrics, MemoryBudget memory) {
     // Creating a map's proxy may wait for the other members.
     return vertx.executeBlocking(() -> hazelcastOf(vertx).<String, String>getMap(mapName)).compose(map -> {
@@ -134,18 +134,22 @@ public final class ClusteredPairRegistry implements PairRegistry, NodeRouter.Inb
     });
   }
 
+  @Override
   public String nodeId() {
     return nodeId;
   }
 
+  @Override
   public List<String> members() {
     return cluster.getNodes();
   }
 
-  /**
-   * Why this node should get no new clients, or null: it must be a running member of the cluster,
-   * in a half of at least {@code clusterQuorum} nodes when the cluster is split.
-   */
+  @Override
+  public long clusterTime() {
+    return hazelcast().getCluster().getClusterTime();
+  }
+
+  @Override
   public String outOfService() {
     if (!hazelcast().getLifecycleService().isRunning() || !cluster.getNodes().contains(nodeId)) {
       return "not a cluster member";

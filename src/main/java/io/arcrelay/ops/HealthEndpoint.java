@@ -1,6 +1,6 @@
 package io.arcrelay.ops;
 
-import io.arcrelay.cluster.ClusteredPairRegistry;
+import io.arcrelay.cluster.Membership;
 import io.arcrelay.pair.PairRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -29,10 +29,13 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 public final class HealthEndpoint {
 
   private final PairRegistry registry;
+  private final Membership cluster;
   private final NodeHealth health;
 
-  public HealthEndpoint(PairRegistry registry, NodeHealth health) {
+  /** {@code cluster}: null on a single node. */
+  public HealthEndpoint(PairRegistry registry, Membership cluster, NodeHealth health) {
     this.registry = registry;
+    this.cluster = cluster;
     this.health = health;
   }
 
@@ -68,8 +71,8 @@ public final class HealthEndpoint {
 
   private JsonObject health() {
     JsonObject health = new JsonObject().put("ok", true).put("pairs", registry.census().pairs());
-    if (registry instanceof ClusteredPairRegistry clustered) {
-      health.put("node", clustered.nodeId()).put("members", new JsonArray(clustered.members()));
+    if (cluster != null) {
+      health.put("node", cluster.nodeId()).put("members", new JsonArray(cluster.members()));
     }
     return health;
   }

@@ -1,19 +1,14 @@
 package io.arcrelay.tunnel;
 
-import com.hazelcast.core.HazelcastInstance;
-import io.arcrelay.cluster.ClusteredPairRegistry;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.edge.ConnectionCounts;
 import io.arcrelay.edge.TrustedProxies;
-import io.arcrelay.pair.LocalPairRegistry;
 import io.arcrelay.pair.PairCode;
 import io.arcrelay.pair.PairRegistry;
+import io.arcrelay.pair.Registries;
 import io.arcrelay.splice.MemoryBudget;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -54,21 +49,12 @@ public final class Tunnels {
    * The tunnels of a node: across the cluster when {@code vertx} is clustered (names in a
    * Hazelcast map, links paired through the cluster like pairs), otherwise on this node alone.
    */
-  public static Future<Tunnels> start(Vertx vertx, RelayConfig config, MemoryBudget memory, TunnelMetrics metrics) {
+  public static Future<Tunnels> start(Vertx vertx, RelayConfig config, MemoryBudget memory, TunnelMetrics metrics,
+      Registries registries, TunnelNames.Membership membership) {
     // A link's side A is its visitor; it waits for the agent's data connection at most this long.
-    Future<PairRegistry> links = vertx.isClustered()
-        ? ClusteredPairRegistry.create(vertx, LINK_MAP, config.tunnelConnectTimeout(), config.clusterQuorum(), metrics, memory)
-        : Future.succeededFuture(new LocalPairRegistry(vertx, config.tunnelConnectTimeout(), metrics));
-    return links.compose(registry -> TunnelNames.create(vertx, membership(vertx), config.tunnelNamesPerToken())
-        .map(names -> new Tunnels(config, names, registry, metrics, memory)));
-  }
-
-  private static TunnelNames.Membership membership(Vertx vertx) {
-    if (!vertx.isClustered()) return TunnelNames.Membership.singleNode();
-    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
-    HazelcastInstance hazelcast = ((HazelcastClusterManager) cluster).getHazelcastInstance();
-    return new TunnelNames.Membership(cluster.getNodeId(), () -> hazelcast.getCluster().getClusterTime(),
-        node -> cluster.getNodes().contains(node));
+    return registries.create(LINK_MAP, config.tunnelConnectTimeout(), metrics)
+        .compose(registry -> TunnelNames.create(vertx, membership, config.tunnelNamesPerToken())
+            .map(names -> new Tunnels(config, names, registry, metrics, memory)));
   }
 
   /**
