@@ -1,12 +1,12 @@
 package io.arcrelay.edge;
 
+import io.arcrelay.seams.VertxChannels;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.AttributeKey;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -131,7 +131,7 @@ public final class ConnectionGuard {
    * ({@code toNetSocket}) has no HTTP decoder left at all.
    */
   private static boolean upgraded(Channel channel) {
-    return channel.pipeline().get(WebSocketFrameDecoder.class) != null || channel.pipeline().get("httpDecoder") == null;
+    return channel.pipeline().get(WebSocketFrameDecoder.class) != null || channel.pipeline().get(VertxChannels.HTTP_DECODER) == null;
   }
 
   private static void cancelDeadline(Visitor visitor) {
@@ -139,6 +139,6 @@ public final class ConnectionGuard {
   }
 
   private static Channel channel(HttpConnection connection) {
-    return ((ConnectionBase) connection).channel();
+    return VertxChannels.of(connection);
   }
 }

@@ -1,5 +1,6 @@
 package io.arcrelay.edge;
 
+import io.arcrelay.seams.VertxChannels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -31,7 +32,7 @@ final class StrictHttp1 extends ChannelInboundHandlerAdapter implements RequestF
 
   /** Its name in the pipeline, right before Vert.x's {@code httpDecoder}. */
   static final String NAME = "arc-relay.strict-http1";
-  private static final String DECODER = "httpDecoder";
+  private static final String DECODER = VertxChannels.HTTP_DECODER;
 
   private final RequestFraming framing = new RequestFraming();
   private ChannelHandlerContext ctx;

@@ -1,4 +1,4 @@
-package io.arcrelay.splice;
+package io.arcrelay.seams;
 
 import io.netty.channel.Channel;
 import io.vertx.core.net.impl.VertxConnection;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * socket's heap (docs/benchmarks.md). HTTP/1.x connections skip it in strict thread mode
  * ({@code HttpServerOptions.setStrictThreadMode}, which the relay sets), but a WebSocket connection
  * is always built without it, and no option reaches it. The relay writes to a socket only on the
- * socket's own event loop ({@link RelaySocket#send} hops there), which is strict mode's one rule,
+ * socket's own event loop ({@code RelaySocket.send} hops there), which is strict mode's one rule,
  * so the connection's queue can be the direct one Vert.x itself uses in that mode.
  *
  * <p>The seam is one private field of {@code VertxConnection} ({@code outboundMessageQueue}) and
@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * (another Vert.x version), nothing changes: the connection keeps its own queue, which is correct,
  * only larger.
  */
-final class DirectWrites {
+public final class DirectWrites {
 
   private static final Logger log = LoggerFactory.getLogger(DirectWrites.class);
-  private static final Field QUEUE;
+  /** The connection's queue; package-private for the test that checks who uses it. */
+  static final Field QUEUE;
   private static final Constructor<?> DIRECT;
 
   static {
@@ -41,7 +42,7 @@ final class DirectWrites {
           .getDeclaredConstructor(VertxConnection.class);
       direct.setAccessible(true);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      log.info("WebSocket connections keep Vert.x's multi-producer write queue ({})", e.toString());
+      log.warn("WebSocket connections keep Vert.x's multi-producer write queue ({})", e.toString());
       queue = null;
       direct = null;
     }
@@ -55,9 +56,9 @@ final class DirectWrites {
    * Swaps the queue of the WebSocket connection on {@code channel}, just upgraded and with nothing
    * written yet. Call on the channel's event loop. Returns whether it did.
    */
-  static boolean install(Channel channel) {
-    if (QUEUE == null) return false;
-    if (!(channel.pipeline().get("handler") instanceof VertxHandler<?> handler)) return false;
+  public static boolean install(Channel channel) {
+    VertxHandler<?> handler = VertxChannels.handler(channel);
+    if (QUEUE == null || handler == null) return false;
     VertxConnection connection = handler.getConnection();
     try {
       QUEUE.set(connection, DIRECT.newInstance(connection));

@@ -1,4 +1,4 @@
-package io.arcrelay.splice;
+package io.arcrelay.seams;
 
 import io.netty.channel.Channel;
 import io.vertx.core.http.ServerWebSocket;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>The seam is one private field. Where it is not found (another Vert.x version), only the
  * headers are cleared: the socket works the same, only larger.
  */
-final class UpgradeLeftovers {
+public final class UpgradeLeftovers {
 
   private static final Logger log = LoggerFactory.getLogger(UpgradeLeftovers.class);
   private static final Field FACTORY = factoryField();
@@ -31,9 +31,10 @@ final class UpgradeLeftovers {
   private UpgradeLeftovers() {}
 
   /** Releases what the upgrade of {@code ws} on {@code channel} left behind. Call on the channel's event loop. */
-  static void release(Channel channel, ServerWebSocket ws) {
+  public static void release(Channel channel, ServerWebSocket ws) {
     ws.headers().clear();
-    if (FACTORY == null || !(channel.pipeline().get("handler") instanceof VertxHandler<?> handler)) return;
+    VertxHandler<?> handler = VertxChannels.handler(channel);
+    if (FACTORY == null || handler == null) return;
     try {
       FACTORY.set(handler, null); // used once, when the handler was added to the pipeline
     } catch (ReflectiveOperationException | RuntimeException e) {
@@ -47,7 +48,7 @@ final class UpgradeLeftovers {
       field.setAccessible(true);
       return field;
     } catch (ReflectiveOperationException | RuntimeException e) {
-      log.info("WebSocket connections keep their upgrade request reachable ({})", e.toString());
+      log.warn("WebSocket connections keep their upgrade request reachable ({})", e.toString());
       return null;
     }
   }

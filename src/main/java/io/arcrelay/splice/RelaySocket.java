@@ -1,6 +1,8 @@
 package io.arcrelay.splice;
 
 import io.arcrelay.config.RelayConfig;
+import io.arcrelay.seams.DirectWrites;
+import io.arcrelay.seams.UpgradeLeftovers;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;

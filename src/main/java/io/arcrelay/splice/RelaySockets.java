@@ -1,10 +1,10 @@
 package io.arcrelay.splice;
 
 import io.arcrelay.config.RelayConfig;
+import io.arcrelay.seams.VertxChannels;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -36,7 +36,7 @@ public final class RelaySockets {
     HttpServerRequest request = rc.request();
     Context context = rc.vertx().getOrCreateContext();
     // The connection object changes with the upgrade; its channel does not.
-    Channel channel = ((ConnectionBase) request.connection()).channel();
+    Channel channel = VertxChannels.of(request.connection());
     request.pause();
     return new Upgrade(request, context, channel);
   }

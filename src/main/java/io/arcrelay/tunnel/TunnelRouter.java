@@ -5,13 +5,13 @@ import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.edge.MalformedRequest;
 import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
+import io.arcrelay.seams.VertxChannels;
 import io.arcrelay.splice.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -65,7 +65,7 @@ public final class TunnelRouter {
         return;
       }
       if (!admitted.result()) return; // refused by the tunnel's visitor policy, and answered
-      Channel channel = ((ConnectionBase) request.connection()).channel();
+      Channel channel = VertxChannels.of(request.connection());
       VisitorSide side = VisitorSide.serving(channel, name);
       if (side != null) {
         side.exchange(request, target);

@@ -23,6 +23,7 @@ class LayersTest {
   @Test
   void eachPackageImportsOnlyThoseBelowIt() {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
+        .layer("seams").definedBy("io.arcrelay.seams")
         .layer("config").definedBy("io.arcrelay.config")
         .layer("splice").definedBy("io.arcrelay.splice..")
         .layer("edge").definedBy("io.arcrelay.edge")
@@ -34,16 +35,17 @@ class LayersTest {
         .layer("ops").definedBy("io.arcrelay.ops")
         .layer("bench").definedBy("io.arcrelay.bench")
         .layer("wiring").definedBy("io.arcrelay", "io.arcrelay.cli")
+        .whereLayer("seams").mayNotAccessAnyLayer()
         .whereLayer("config").mayNotAccessAnyLayer()
-        .whereLayer("splice").mayOnlyAccessLayers("config")
-        .whereLayer("edge").mayOnlyAccessLayers("config", "splice")
-        .whereLayer("pair").mayOnlyAccessLayers("config", "splice", "edge")
-        .whereLayer("cluster").mayOnlyAccessLayers("config", "splice", "edge", "pair")
+        .whereLayer("splice").mayOnlyAccessLayers("seams", "config")
+        .whereLayer("edge").mayOnlyAccessLayers("seams", "config", "splice")
+        .whereLayer("pair").mayOnlyAccessLayers("seams", "config", "splice", "edge")
+        .whereLayer("cluster").mayOnlyAccessLayers("seams", "config", "splice", "edge", "pair")
         .whereLayer("tunnel.protocol").mayNotAccessAnyLayer()
-        .whereLayer("tunnel").mayOnlyAccessLayers("config", "splice", "edge", "pair", "cluster", "tunnel.protocol")
+        .whereLayer("tunnel").mayOnlyAccessLayers("seams", "config", "splice", "edge", "pair", "cluster", "tunnel.protocol")
         // The agent runs on the user's machine: of the relay it knows the wire protocol only.
         .whereLayer("tunnel.agent").mayOnlyAccessLayers("tunnel.protocol")
-        .whereLayer("ops").mayOnlyAccessLayers("config", "splice", "edge", "pair", "cluster")
+        .whereLayer("ops").mayOnlyAccessLayers("seams", "config", "splice", "edge", "pair", "cluster")
         .whereLayer("bench").mayNotAccessAnyLayer()
         .check(MAIN);
   }

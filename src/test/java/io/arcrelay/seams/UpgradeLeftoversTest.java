@@ -1,4 +1,4 @@
-package io.arcrelay.splice;
+package io.arcrelay.seams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,17 @@
+/**
+ * Every reach into Vert.x's or Netty's internals that the relay's memory and throughput rest on,
+ * each with why it exists, what it saves, a test that fails when it stops working and a WARN with
+ * the reason when it falls back:
+ *
+ * <ul>
+ *   <li>{@link io.arcrelay.seams.DirectWrites}: no multi-producer write queue per WebSocket,
+ *       ~4.8 KB of an idle socket (docs/benchmarks.md, session 8: 8,000 idle pairs 306 → 246 MB);
+ *   <li>{@link io.arcrelay.seams.UpgradeLeftovers}: the upgrade's request let go, 3.1 KB of an idle
+ *       socket's 7.6 KB of heap (session 14);
+ *   <li>{@link io.arcrelay.seams.VertxChannels}: the channel under a connection and Vert.x's
+ *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go.
+ * </ul>
+ *
+ * <p>Imports nothing else of arc-relay's; any package may use it.
+ */
+package io.arcrelay.seams;
