@@ -1,8 +1,8 @@
 package io.arcrelay.cluster;
 
+import io.arcrelay.seams.VertxBuffers;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 
@@ -105,12 +105,12 @@ record LinkMessage(Kind kind, long conn, long number, int small, String first, S
     /**
      * Grows the record's buffer to exactly what the payload needs. Vert.x starts every record at 1 KiB
      * and an append grows it to the next power of two: a 64 KiB payload would take a 128 KiB array,
-     * zeroed by the JVM, for one use. {@code BufferImpl.byteBuf()} is Vert.x 5.0's internal access
-     * to the buffer's own {@code ByteBuf}; any other buffer simply grows as before.
+     * zeroed by the JVM, for one use. {@link VertxBuffers#of} reaches the buffer's own
+     * {@code ByteBuf}; a buffer it cannot reach simply grows as before.
      */
     private static void reserve(Buffer buffer, int bytes) {
-      if (!(buffer instanceof BufferImpl impl)) return;
-      ByteBuf record = impl.byteBuf();
+      ByteBuf record = VertxBuffers.of(buffer);
+      if (record == null) return;
       int needed = record.writerIndex() + bytes;
       if (needed > record.capacity() && needed <= record.maxCapacity()) record.capacity(needed);
     }

@@ -1,5 +1,6 @@
 package io.arcrelay.splice;
 
+import io.arcrelay.seams.VertxBuffers;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -7,7 +8,6 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.impl.ws.WebSocketFrameInternal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -85,8 +85,7 @@ public final class FramePayloads extends AbstractByteBufAllocator {
   }
 
   private static ByteBuf ours(WebSocketFrame frame) {
-    if (!(frame instanceof WebSocketFrameInternal internal)) return null;
-    ByteBuf payload = internal.getBinaryData().unwrap(); // Vert.x wraps it as unreleasable
+    ByteBuf payload = VertxBuffers.payload(frame); // Vert.x wraps it as unreleasable
     return payload != null && payload.alloc() == PAYLOADS && payload.refCnt() > 0 ? payload : null;
   }
 

@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.net.impl.VertxConnection;
 import java.lang.reflect.InvocationTargetException;
@@ -38,7 +39,8 @@ class DirectWritesTest {
     AtomicInteger onLoop = new AtomicInteger();
     AtomicInteger offLoop = new AtomicInteger();
     CompletableFuture<String> installed = new CompletableFuture<>();
-    HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+    // As the relay's servers are: strict thread mode, so the upgrade's own writes are direct too.
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setStrictThreadMode(true)).requestHandler(req -> {
       Channel channel = VertxChannels.of(req.connection());
       req.toWebSocket().onSuccess(ws -> {
         try {
@@ -56,10 +58,10 @@ class DirectWritesTest {
           ws.close();
         });
       });
-    }).listen(0).await();
+    }).listen(0, "127.0.0.1").await();
     WebSocket client;
     try {
-      client = TestClient.newClient(vertx).connect(server.actualPort(), "localhost", "/").await();
+      client = TestClient.newClient(vertx).connect(server.actualPort(), "127.0.0.1", "/").await();
     } catch (RuntimeException e) {
       installed.get(TestClient.WAIT_SECONDS, TimeUnit.SECONDS); // the server's reason first
       throw e;

@@ -45,8 +45,8 @@ class UpgradeLeftoversTest {
         ws.binaryMessageHandler(ws::writeBinaryMessage); // echo
         upgraded.complete(ws);
       });
-    }).listen(0).await();
-    WebSocket client = TestClient.newClient(vertx).connect(server.actualPort(), "localhost", "/?pair=x").await();
+    }).listen(0, "127.0.0.1").await();
+    WebSocket client = TestClient.newClient(vertx).connect(server.actualPort(), "127.0.0.1", "/?pair=x").await();
     ServerWebSocket ws = upgraded.get(TestClient.WAIT_SECONDS, TimeUnit.SECONDS);
     WeakReference<HttpServerRequest> gone = request.get(TestClient.WAIT_SECONDS, TimeUnit.SECONDS);
 

@@ -32,8 +32,8 @@ class VertxChannelsTest {
       seen.complete(channel);
       named.complete(channel.pipeline().get(VertxChannels.HTTP_DECODER) != null && VertxChannels.handler(channel) != null);
       req.response().end();
-    }).listen(0).await();
-    vertx.createHttpClient().request(HttpMethod.GET, server.actualPort(), "localhost", "/")
+    }).listen(0, "127.0.0.1").await();
+    vertx.createHttpClient().request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
         .compose(req -> req.send()).await();
 
     Channel channel = seen.get(TestClient.WAIT_SECONDS, TimeUnit.SECONDS);
