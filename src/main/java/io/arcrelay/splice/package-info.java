@@ -6,6 +6,7 @@
  * ({@link io.arcrelay.splice.PairEnd}). {@code pair} and {@code tunnel} both build on it; where the
  * peer lives is behind {@link io.arcrelay.splice.Peer} and {@link io.arcrelay.splice.Seat}.
  *
- * <p>Depends on {@code config} only; knows nothing of codes, registries, endpoints or nodes.
+ * <p>Depends on {@code seams} and {@code config} only; knows nothing of codes, registries, endpoints
+ * or nodes.
  */
 package io.arcrelay.splice;

@@ -1,0 +1,5 @@
+/**
+ * The tunnel agent, run by {@code arc-relay tunnel} on the user's machine: it knows the relay only by
+ * the wire protocol in {@code tunnel.protocol}, never by the relay's own classes.
+ */
+package io.arcrelay.tunnel.agent;
