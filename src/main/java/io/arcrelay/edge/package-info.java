@@ -3,7 +3,6 @@
  * and the refusal table, from accept to the upgrade.
  *
  * <p>Depends on {@code seams}, {@code config} and the node's memory ({@code splice.MemoryBudget})
- * only: nothing
- * about pairs, tunnels or nodes.
+ * only: nothing about pairs, tunnels or nodes.
  */
 package io.arcrelay.edge;
