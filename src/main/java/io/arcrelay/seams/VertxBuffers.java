@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why: a relayed payload is handed on and freed by the relay without a copy (relay CPU per GB
  * -20 to -25 % for 64 KiB messages, docs/benchmarks.md, session 9), and a cluster link record grows
  * to exactly its size instead of the next power of two. {@code VertxBuffersTest} fails when either
- * stops reaching its buffer; callers treat null as "not ours" and copy or grow as Vert.x would,
- * and the first miss is logged at WARN.
+ * stops reaching its buffer. Callers treat null as "not ours": a payload is then never freed by the
+ * relay (FramePayloads' direct memory leaks), a record grows as Vert.x grows it; the first miss is
+ * logged at WARN.
  */
 public final class VertxBuffers {
 
@@ -42,6 +43,7 @@ public final class VertxBuffers {
   private static void missed(Object what) {
     if (warned || what == null) return;
     warned = true;
-    log.warn("a {} hides its Netty buffer: payloads are copied, link records grow as Vert.x grows them", what.getClass().getName());
+    log.warn("a {} hides its Netty buffer: relayed payloads are not freed when written, link records grow as Vert.x grows them",
+        what.getClass().getName());
   }
 }
