@@ -18,7 +18,7 @@ import java.util.List;
  * Carries pair traffic between nodes: one event-bus consumer per node (never one per connection),
  * addressed {@code arc-relay.node.<routerId>}. A connection id is {@code <routerId>/<n>}, so it
  * says where to send; a restarted relay gets a new router id, so nothing meant for its predecessor
- * reaches it. Pair traffic travels as {@link LinkMessage}s, in a codec of the relay's own, each
+ * reaches it. Pair traffic travels as {@link NodeMessage}s, in a codec of the relay's own, each
  * naming its kind and its target connection; the router's own {@code check} is a plain request.
  *
  * <p>A link is one direction of a cross-node pair. The messages a side sends on it ({@code join},
@@ -73,7 +73,7 @@ final class NodeRouter {
   }
 
   private static final String PREFIX = "arc-relay.node.";
-  private static final DeliveryOptions LINK_MESSAGE = new DeliveryOptions().setCodecName(LinkMessage.Codec.NAME);
+  private static final DeliveryOptions LINK_MESSAGE = new DeliveryOptions().setCodecName(NodeMessage.Codec.NAME);
 
   private final EventBus bus;
   private final String routerId;
@@ -85,7 +85,7 @@ final class NodeRouter {
     this.routerId = routerId;
     this.inbox = inbox;
     try {
-      bus.registerCodec(new LinkMessage.Codec());
+      bus.registerCodec(new NodeMessage.Codec());
     } catch (IllegalStateException registered) {
       // by an earlier router on this Vert.x instance: codecs outlive routers
     }
@@ -121,15 +121,15 @@ final class NodeRouter {
   }
 
   private void dispatch(Message<Object> message) {
-    if (!(message.body() instanceof LinkMessage m)) {
+    if (!(message.body() instanceof NodeMessage m)) {
       if ("check".equals(message.headers().get("op"))) message.reply(answerCheck((Buffer) message.body(), inbox));
       return; // anything else is a newer node's message this one does not know
     }
     String to = routerId + "/" + m.conn();
     switch (m.kind()) {
       case FRAME -> {
-        boolean fin = (m.small() & LinkMessage.FINAL) != 0;
-        inbox.onFrame(to, m.number(), (m.small() & LinkMessage.CONTINUATION) != 0
+        boolean fin = (m.small() & NodeMessage.FINAL) != 0;
+        inbox.onFrame(to, m.number(), (m.small() & NodeMessage.CONTINUATION) != 0
             ? WebSocketFrame.continuationFrame(m.payload(), fin)
             : WebSocketFrame.binaryFrame(m.payload(), fin));
       }
@@ -150,22 +150,22 @@ final class NodeRouter {
 
   /** Sends one frame, number {@code seq} of its link. */
   void sendFrame(Target to, long seq, WebSocketFrame frame) {
-    int flags = (frame.isFinal() ? LinkMessage.FINAL : 0)
-        | (frame.type() == WebSocketFrameType.CONTINUATION ? LinkMessage.CONTINUATION : 0);
-    send(to, LinkMessage.frame(to.number(), seq, flags, FramePayloads.keep(frame)));
+    int flags = (frame.isFinal() ? NodeMessage.FINAL : 0)
+        | (frame.type() == WebSocketFrameType.CONTINUATION ? NodeMessage.CONTINUATION : 0);
+    send(to, NodeMessage.frame(to.number(), seq, flags, FramePayloads.keep(frame)));
   }
 
   void sendCredit(Target to, long n) {
-    send(to, LinkMessage.credit(to.number(), n));
+    send(to, NodeMessage.credit(to.number(), n));
   }
 
   void sendJoin(Target to, String fromNode, String fromConn) {
-    send(to, LinkMessage.join(to.number(), fromNode, fromConn));
+    send(to, NodeMessage.join(to.number(), fromNode, fromConn));
   }
 
   /** Sends the end of a pair, number {@code seq} of its link (0 if the sender never had a link). */
   void sendClose(Target to, long seq, PairEnd.Close close) {
-    send(to, LinkMessage.close(to.number(), seq, close.code(), close.reason()));
+    send(to, NodeMessage.close(to.number(), seq, close.code(), close.reason()));
   }
 
   /**
@@ -197,7 +197,7 @@ final class NodeRouter {
     return Long.parseLong(conn, conn.lastIndexOf('/') + 1, conn.length(), 10);
   }
 
-  private void send(Target to, LinkMessage message) {
+  private void send(Target to, NodeMessage message) {
     bus.send(to.address(), message, LINK_MESSAGE);
   }
 }

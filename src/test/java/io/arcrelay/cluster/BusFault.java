@@ -51,7 +51,7 @@ final class BusFault implements Handler<DeliveryContext<Object>>, AutoCloseable 
 
   /** A message's kind: {@code join}, {@code frame}, {@code credit}, {@code close}, or a request's {@code op}. */
   static String kindOf(DeliveryContext<Object> delivery) {
-    return delivery.message().body() instanceof LinkMessage m
+    return delivery.message().body() instanceof NodeMessage m
         ? m.kind().name().toLowerCase(java.util.Locale.ROOT)
         : delivery.message().headers().get("op");
   }

@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * @param second  {@code join}: side B's connection id; {@code close}: the reason
  * @param payload {@code frame}: the frame's payload
  */
-record LinkMessage(Kind kind, long conn, long number, int small, String first, String second, Buffer payload) {
+record NodeMessage(Kind kind, long conn, long number, int small, String first, String second, Buffer payload) {
 
   /** The kinds of message, by their byte on the wire. */
   enum Kind { JOIN, FRAME, CREDIT, CLOSE }
@@ -29,31 +29,31 @@ record LinkMessage(Kind kind, long conn, long number, int small, String first, S
   static final int FINAL = 1;
   static final int CONTINUATION = 2;
 
-  static LinkMessage join(long conn, String fromNode, String fromConn) {
-    return new LinkMessage(Kind.JOIN, conn, 1, 0, fromNode, fromConn, null);
+  static NodeMessage join(long conn, String fromNode, String fromConn) {
+    return new NodeMessage(Kind.JOIN, conn, 1, 0, fromNode, fromConn, null);
   }
 
-  static LinkMessage frame(long conn, long seq, int flags, Buffer payload) {
-    return new LinkMessage(Kind.FRAME, conn, seq, flags, null, null, payload);
+  static NodeMessage frame(long conn, long seq, int flags, Buffer payload) {
+    return new NodeMessage(Kind.FRAME, conn, seq, flags, null, null, payload);
   }
 
-  static LinkMessage credit(long conn, long total) {
-    return new LinkMessage(Kind.CREDIT, conn, total, 0, null, null, null);
+  static NodeMessage credit(long conn, long total) {
+    return new NodeMessage(Kind.CREDIT, conn, total, 0, null, null, null);
   }
 
-  static LinkMessage close(long conn, long seq, int code, String reason) {
-    return new LinkMessage(Kind.CLOSE, conn, seq, code, null, reason, null);
+  static NodeMessage close(long conn, long seq, int code, String reason) {
+    return new NodeMessage(Kind.CLOSE, conn, seq, code, null, reason, null);
   }
 
   /** The codec, registered on every node's event bus under a short name (it travels with each message). */
-  static final class Codec implements MessageCodec<LinkMessage, LinkMessage> {
+  static final class Codec implements MessageCodec<NodeMessage, NodeMessage> {
 
     static final String NAME = "arc";
     private static final Kind[] KINDS = Kind.values();
     private static final int FIXED = 1 + 8 + 8 + 4;
 
     @Override
-    public void encodeToWire(Buffer buffer, LinkMessage m) {
+    public void encodeToWire(Buffer buffer, NodeMessage m) {
       buffer.appendByte((byte) m.kind.ordinal()).appendLong(m.conn).appendLong(m.number).appendInt(m.small);
       switch (m.kind) {
         case JOIN -> {
@@ -70,7 +70,7 @@ record LinkMessage(Kind kind, long conn, long number, int small, String first, S
     }
 
     @Override
-    public LinkMessage decodeFromWire(int pos, Buffer buffer) {
+    public NodeMessage decodeFromWire(int pos, Buffer buffer) {
       Kind kind = KINDS[buffer.getByte(pos)];
       long conn = buffer.getLong(pos + 1);
       long number = buffer.getLong(pos + 9);
@@ -79,16 +79,16 @@ record LinkMessage(Kind kind, long conn, long number, int small, String first, S
       return switch (kind) {
         case JOIN -> {
           String node = readString(buffer, at);
-          yield new LinkMessage(kind, conn, number, small, node, readString(buffer, at + 4 + buffer.getInt(at)), null);
+          yield new NodeMessage(kind, conn, number, small, node, readString(buffer, at + 4 + buffer.getInt(at)), null);
         }
-        case CLOSE -> new LinkMessage(kind, conn, number, small, null, readString(buffer, at), null);
-        case FRAME -> new LinkMessage(kind, conn, number, small, null, null, buffer.slice(at, buffer.length()));
-        case CREDIT -> new LinkMessage(kind, conn, number, small, null, null, null);
+        case CLOSE -> new NodeMessage(kind, conn, number, small, null, readString(buffer, at), null);
+        case FRAME -> new NodeMessage(kind, conn, number, small, null, null, buffer.slice(at, buffer.length()));
+        case CREDIT -> new NodeMessage(kind, conn, number, small, null, null, null);
       };
     }
 
     @Override
-    public LinkMessage transform(LinkMessage m) {
+    public NodeMessage transform(NodeMessage m) {
       return m; // immutable, and a payload is never written to after it is sent
     }
 
