@@ -148,6 +148,15 @@ public final class RawWebSocket {
     return closed.isDone();
   }
 
+  /**
+   * Whether the relay's close frame (or the end of the connection) has arrived. This client never
+   * answers a close frame, so the relay cuts its TCP connection only after Vert.x's closing timeout
+   * (10 s): wait for this, not {@link #isClosed()}, to see the relay's decision.
+   */
+  public boolean closeReceived() {
+    return closeCode.isDone();
+  }
+
   private void onData(Buffer data) {
     received.appendBuffer(data);
     int i = 0;

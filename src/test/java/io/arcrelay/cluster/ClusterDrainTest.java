@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.arcrelay.Await;
 import io.arcrelay.Http;
 import io.arcrelay.TestClient;
+import io.arcrelay.cli.RelayCluster;
 import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -26,19 +27,14 @@ class ClusterDrainTest {
     vertx.close().await();
   }
 
-  private static RelayProcess node() throws Exception {
-    return RelayProcess.start("start", "--cluster", "true", "--cluster-config", "classpath:test-cluster.xml",
-        "--host", "127.0.0.1", "--port", "0", "--drain-delay", "1s");
-  }
-
   @Test
   void aDrainingNodeClosesItsSidesAndTheirRemotePeersWith1001ThenLeavesTheCluster() throws Exception {
-    staying = node();
+    List<RelayProcess> nodes = RelayCluster.start(2, "--drain-delay", "1s");
+    staying = nodes.get(0);
     int stayingPort = staying.port();
-    leaving = node();
+    leaving = nodes.get(1);
     int leavingPort = leaving.port();
     Http health = new Http(vertx, stayingPort);
-    Await.until("two members", () -> health.get("/health").body().toJsonObject().getJsonArray("members").size() == 2);
     Await.until("the members gauge says so too", () -> health.scrape().get("arc_relay_cluster_members") == 2.0);
 
     TestClient crossA = TestClient.join(client, TestClient.uri(stayingPort, "drain-cross"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.arcrelay.Await;
 import io.arcrelay.Http;
 import io.arcrelay.TestClient;
+import io.arcrelay.cli.RelayCluster;
 import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -34,13 +35,8 @@ class FrozenNodeTest {
 
   @Test
   void aFrozenNodeIsDeclaredDeadWithinFifteenSecondsAndItsPairsClosed() throws Exception {
-    for (int i = 0; i < 2; i++) {
-      nodes.add(RelayProcess.start("start", "--cluster", "--cluster-config", "classpath:test-cluster.xml",
-          "--host", "127.0.0.1", "--port", "0"));
-      nodes.get(i).port();
-    }
+    nodes.addAll(RelayCluster.start(2));
     Http health1 = new Http(vertx, nodes.get(0).port());
-    Await.until("a cluster of two", () -> health1.get("/health").body().toJsonObject().getJsonArray("members").size() == 2);
     TestClient a = TestClient.join(client, TestClient.uri(nodes.get(0).port(), "frozen"));
     TestClient b = TestClient.join(client, TestClient.uri(nodes.get(1).port(), "frozen"));
     a.assertReaches(b, "paired across nodes");

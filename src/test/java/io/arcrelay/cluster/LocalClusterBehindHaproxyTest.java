@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.arcrelay.Await;
+import io.arcrelay.SequenceCheck;
 import io.arcrelay.TestClient;
+import io.arcrelay.cli.RelayCluster;
 import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,24 +55,21 @@ class LocalClusterBehindHaproxyTest {
     final TestClient a;
     final TestClient b;
     final AtomicLong sent = new AtomicLong();
-    final AtomicLong received = new AtomicLong();
-    final AtomicLong misplaced = new AtomicLong();
+    final SequenceCheck received = new SequenceCheck(256);
 
     Stream(TestClient a, TestClient b) {
       this.a = a;
       this.b = b;
-      b.ws().binaryMessageHandler(m -> {
-        if (m.getLong(0) != received.getAndIncrement()) misplaced.incrementAndGet();
-      });
+      b.ws().binaryMessageHandler(received::accept);
     }
 
     void sendNext() {
-      if (a.isOpen()) a.ws().writeBinaryMessage(Buffer.buffer(new byte[256]).setLong(0, sent.getAndIncrement()));
+      if (a.isOpen()) a.ws().writeBinaryMessage(SequenceCheck.numbered(sent.getAndIncrement(), 256));
     }
 
     /** Delivers new messages now: a pair touching the killed node never can again. */
     boolean flowsPast(long mark) {
-      Await.until("the pair either flows on or is closed", () -> !a.isOpen() || !b.isOpen() || received.get() > mark);
+      Await.until("the pair either flows on or is closed", () -> !a.isOpen() || !b.isOpen() || received.messages() > mark);
       return a.isOpen() && b.isOpen();
     }
   }
@@ -79,13 +77,8 @@ class LocalClusterBehindHaproxyTest {
   @ParameterizedTest
   @ValueSource(strings = {"roundrobin", "url_param pair"})
   void killingANodeUnderLoadClosesOnlyThePairsTouchingIt(String balance) throws Exception {
-    for (int i = 0; i < 3; i++) {
-      nodes.add(RelayProcess.start("start", "--cluster", "true", "--cluster-config", "classpath:test-cluster.xml",
-          "--host", "127.0.0.1", "--port", "0",
-          // HAProxy names the client; every test client is 127.0.0.1, which re-joins in bursts
-          "--trusted-proxies", "127.0.0.1", "--upgrades-per-ip", "0"));
-      nodes.get(i).port(); // joined and listening before the next one starts
-    }
+    // HAProxy names the client; every test client is 127.0.0.1, which re-joins in bursts
+    nodes.addAll(RelayCluster.start(3, "--trusted-proxies", "127.0.0.1", "--upgrades-per-ip", "0"));
     String lb = startHaproxy(balance);
     List<Stream> streams = new ArrayList<>();
     for (int i = 0; i < 24; i++) { // 24 codes: with affinity, some land on every node
@@ -96,7 +89,7 @@ class LocalClusterBehindHaproxyTest {
     long timer = vertx.setPeriodic(10, id -> streams.forEach(Stream::sendNext));
     for (Stream s : streams) assertTrue(s.flowsPast(20), "every pair flows before the kill");
 
-    List<Long> atKill = streams.stream().map(s -> s.received.get()).toList();
+    List<Long> atKill = streams.stream().map(s -> s.received.messages()).toList();
     nodes.get(2).kill();
 
     List<Stream> intact = new ArrayList<>();
@@ -111,8 +104,8 @@ class LocalClusterBehindHaproxyTest {
     }
     vertx.cancelTimer(timer);
     for (Stream s : intact) {
-      Await.until("every message sent is delivered", () -> s.received.get() == s.sent.get());
-      assertEquals(0, s.misplaced.get(), "in order, none skipped");
+      Await.until("every message sent is delivered", () -> s.received.messages() == s.sent.get());
+      assertEquals(0, s.received.outOfOrder(), "in order, none skipped");
     }
     int closed = streams.size() - intact.size();
     assertTrue(!intact.isEmpty() && closed > 0, intact.size() + " pairs intact, " + closed + " closed");

@@ -13,4 +13,10 @@ class SameNodeClusteredPairProtocolTest extends TwoNodeSuite {
   protected String uriB(String code) {
     return TestClient.uri(relay1.port(), code);
   }
+
+  /** Both sides on node 1: the splice is SingleNodePairProtocolTest's, which runs the heavy-data tests. */
+  @Override
+  protected boolean ownDataPath() {
+    return false;
+  }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.arcrelay.Await;
 import io.arcrelay.Http;
 import io.arcrelay.TestClient;
+import io.arcrelay.cli.RelayCluster;
 import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -120,18 +120,12 @@ class SplitBrainTest {
       Assumptions.abort("needs network namespaces and iptables (root): " + e.getMessage());
     }
     Path xml = clusterXml(size);
-    for (int i = 1; i <= size; i++) {
-      List<String> args = new ArrayList<>(List.of("start", "--cluster", "--cluster-config", xml.toString(),
-          "--host", lab.address(i), "--port", Integer.toString(PORT),
-          "--cluster-host", lab.address(i), "--cluster-port", "5702"));
+    nodes.addAll(RelayCluster.start(size, i -> lab.launcher(i + 1), i -> lab.address(i + 1), i -> {
+      List<String> args = new ArrayList<>(List.of("--cluster-config", xml.toString(), "--port", Integer.toString(PORT),
+          "--cluster-host", lab.address(i + 1), "--cluster-port", "5702"));
       args.addAll(List.of(settings));
-      nodes.add(RelayProcess.start(lab.launcher(i), Map.of(), args.toArray(String[]::new)));
-    }
-    nodes.forEach(RelayProcess::port);
-    Await.until("every node sees " + size, () -> {
-      for (int i = 1; i <= size; i++) if (members(i) != size) return false;
-      return true;
-    });
+      return args;
+    }));
   }
 
   /** The suite's Hazelcast config, with members and interface in the lab's subnet and faster failure detection. */

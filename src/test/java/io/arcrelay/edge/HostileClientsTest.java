@@ -60,15 +60,26 @@ class HostileClientsTest {
 
   @AfterEach
   void stop() {
+    // The relay first: closing a client whose writes the relay no longer reads (the memory budget
+    // tests) waits for writes that never drain. Its shutdown grace is short (see start).
     if (relay != null) relay.stop().await();
     if (relayVertx != null) relayVertx.close().await();
     clientVertx.close().await();
   }
 
+  /**
+   * Starts the relay with {@code settings}, its shutdown grace cut to 200 ms unless they say
+   * otherwise: these clients are hostile, raw sockets never answer the relay's close frame, and
+   * the stop after each test would wait its whole grace (5 s) for them. No test here is about stopping.
+   */
   private void start(Object... settings) {
     relayVertx = Vertx.vertx();
     metrics = new RelayMetrics();
-    relay = Relay.start(relayVertx, TestRelays.config(settings), metrics).await();
+    Object[] withGrace = new Object[settings.length + 2];
+    withGrace[0] = Setting.SHUTDOWN_GRACE;
+    withGrace[1] = "200ms";
+    System.arraycopy(settings, 0, withGrace, 2, settings.length);
+    relay = Relay.start(relayVertx, TestRelays.config(withGrace), metrics).await();
   }
 
   private String uri(String code) {
@@ -367,8 +378,8 @@ class HostileClientsTest {
       lone.add(side);
     }
     Await.until("a side holding part of a frame is closed for the budget",
-        () -> lone.stream().anyMatch(RawWebSocket::isClosed));
-    assertTrue(lone.stream().filter(RawWebSocket::isClosed).allMatch(side -> side.closeCode() == 1013));
+        () -> lone.stream().anyMatch(RawWebSocket::closeReceived));
+    assertTrue(lone.stream().filter(RawWebSocket::closeReceived).allMatch(side -> side.closeCode() == 1013));
     Await.until("the budget has room again", () -> !relay.memory().spent());
     assertTrue(metric("arc_relay_pairs_ended_total{reason=\"overloaded\"}") >= 1);
     TestClient[] after = {join(client, uri("after")), join(client, uri("after"))};
@@ -382,12 +393,19 @@ class HostileClientsTest {
     TestClient sender = join(client, uri(code));
     RawWebSocket reader = RawWebSocket.connect(clientVertx, uri(code));
     reader.pause();
-    sender.ws().writeFrame(io.vertx.core.http.WebSocketFrame.binaryFrame(Buffer.buffer(new byte[SIXTEEN_MIB]), true));
-    sender.assertClosedWith(1000, "peer disconnected");
-    Await.until("the stalled reader's connection is closed", () -> {
-      reader.resume(); // drain what the kernel holds so the close can be seen
-      return reader.isClosed();
+    // The relay's close frame: the sender's answer waits behind the bytes the relay no longer reads,
+    // so its TCP connection ends only at the relay's closing timeout (10 s), Vert.x's wait.
+    java.util.concurrent.atomic.AtomicReference<io.vertx.core.http.WebSocketFrame> closeFrame =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    sender.ws().frameHandler(frame -> {
+      if (frame.isClose()) closeFrame.set(frame);
     });
+    sender.ws().writeFrame(io.vertx.core.http.WebSocketFrame.binaryFrame(Buffer.buffer(new byte[SIXTEEN_MIB]), true));
+    Await.until("the sender is told its peer left", () -> closeFrame.get() != null);
+    assertEquals(1000, closeFrame.get().closeStatusCode());
+    assertEquals("peer disconnected", closeFrame.get().closeReason());
+    reader.resume(); // drain what the kernel holds so the close frame can be seen
+    assertEquals(1008, reader.closeCode(), "the stalled reader is closed for not reading");
     assertEquals(1.0, metric("arc_relay_pairs_ended_total{reason=\"stalled\"}"));
     Await.until("its bytes are let go", () -> relay.memory().used() == 0);
   }

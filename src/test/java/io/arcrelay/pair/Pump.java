@@ -1,7 +1,7 @@
 package io.arcrelay.pair;
 
+import io.arcrelay.SequenceCheck;
 import io.arcrelay.TestClient;
-import io.vertx.core.buffer.Buffer;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Sends numbered messages as fast as the socket's back-pressure allows. Run on the client's context. */
@@ -21,11 +21,8 @@ final class Pump {
 
   void run() {
     waitingForDrain = false;
-    byte[] filler = new byte[messageSize];
     while (sent.get() < total && !sender.ws().writeQueueFull()) {
-      Buffer message = Buffer.buffer(filler);
-      message.setLong(0, sent.get() / messageSize);
-      sender.ws().writeBinaryMessage(message);
+      sender.ws().writeBinaryMessage(SequenceCheck.numbered(sent.get() / messageSize, messageSize));
       sent.addAndGet(messageSize);
     }
     if (sent.get() < total) {

@@ -49,7 +49,8 @@ class HostileAgentTest {
   static void start() {
     payloadsBefore = FramePayloads.inUse();
     vertx = Vertx.vertx();
-    relay = Relay.start(vertx, TestRelays.config(Setting.TUNNEL_TOKENS, TOKEN, Setting.TUNNEL_RESPONSE_TIMEOUT, "1s"))
+    // Long enough that a busy machine does not turn an expected 502 into a 504, short for the two 504s.
+    relay = Relay.start(vertx, TestRelays.config(Setting.TUNNEL_TOKENS, TOKEN, Setting.TUNNEL_RESPONSE_TIMEOUT, "3s"))
         .await();
     client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(32 << 20).setMaxMessageSize(32 << 20));
     agent = StubAgent.register(TestClient.newClient(vertx), relay.port(), TOKEN, "evil");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.arcrelay.Await;
 import io.arcrelay.TestClient;
+import io.arcrelay.cli.RelayCluster;
 import io.arcrelay.cli.RelayProcess;
 import io.arcrelay.cluster.Haproxy;
 import io.arcrelay.tunnel.agent.TunnelAgent;
@@ -52,12 +53,8 @@ class TunnelClusterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    for (int i = 0; i < 3; i++) {
-      nodes.add(RelayProcess.start("start", "--cluster", "true", "--cluster-config", "classpath:test-cluster.xml",
-          "--host", "127.0.0.1", "--port", "0", "--tunnel-tokens", TOKEN + "," + OTHER_TOKEN,
-          "--trusted-proxies", "127.0.0.1", "--upgrades-per-ip", "0"));
-      nodes.get(i).port(); // joined and listening before the next one starts
-    }
+    nodes.addAll(RelayCluster.start(3, "--tunnel-tokens", TOKEN + "," + OTHER_TOKEN,
+        "--trusted-proxies", "127.0.0.1", "--upgrades-per-ip", "0"));
     balancer = startHaproxy();
     vertx = Vertx.vertx();
     agentVertx = Vertx.vertx();
