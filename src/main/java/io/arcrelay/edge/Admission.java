@@ -151,12 +151,7 @@ public final class Admission {
     if (refusal == Refusal.UNSUPPORTED_VERSION) {
       request.response().putHeader(SEC_WEBSOCKET_VERSION, VERSION); // RFC 6455 §4.4: what we speak
     }
-    request.response()
-        .setStatusCode(refusal.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .end((body != null ? body : refusal.reason()) + "\n")
-        .onComplete(written -> request.connection().close()); // whatever the client asked, this connection is done
+    PlainAnswer.andClose(request, refusal.status(), body != null ? body : refusal.reason());
   }
 
   /**

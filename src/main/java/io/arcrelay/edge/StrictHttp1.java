@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 
@@ -122,12 +121,7 @@ final class StrictHttp1 extends ChannelInboundHandlerAdapter implements RequestF
         HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(request);
         return;
       }
-      request.response()
-          .setStatusCode(malformed.status())
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-          .putHeader(HttpHeaders.CONNECTION, "close")
-          .end(malformed.getMessage() + "\n")
-          .onComplete(written -> request.connection().close());
+      PlainAnswer.andClose(request, malformed.status(), malformed.getMessage());
     };
   }
 

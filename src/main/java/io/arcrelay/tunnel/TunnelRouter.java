@@ -3,6 +3,7 @@ package io.arcrelay.tunnel;
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.edge.MalformedRequest;
+import io.arcrelay.edge.PlainAnswer;
 import io.arcrelay.edge.Refusal;
 import io.arcrelay.edge.Visitor;
 import io.arcrelay.seams.VertxChannels;
@@ -10,7 +11,6 @@ import io.arcrelay.splice.Keepalive;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.HashSet;
 import java.util.Set;
@@ -117,11 +117,7 @@ public final class TunnelRouter {
   private void refuse(HttpServerRequest request, String why) {
     tunnels.metrics().answered(400);
     tunnels.metrics().refused(TunnelMetrics.Refusal.MALFORMED);
-    request.response().setStatusCode(400)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .end(why + "\n")
-        .onComplete(written -> request.connection().close());
+    PlainAnswer.andClose(request, 400, why);
   }
 
   private void page(HttpServerRequest request, int status, String html) {
