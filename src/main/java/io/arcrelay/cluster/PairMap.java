@@ -5,10 +5,10 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -76,10 +76,11 @@ final class PairMap {
    * pool has a parallelism of 1 (two cores).
    */
   private <T> Future<T> answer(CompletionStage<T> stage) {
-    Promise<T> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
-    stage.whenCompleteAsync((value, failure) -> {
+    Context context = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
+    stage.whenCompleteAsync((value, failure) -> context.runOnContext(v -> {
       if (failure != null) promise.fail(failure); else promise.complete(value);
-    }, Runnable::run);
+    }), Runnable::run);
     return promise.future();
   }
 
