@@ -34,6 +34,7 @@ public final class ClusteredPairRegistry implements PairRegistry, Membership, Cl
 
   private final Vertx vertx;
   private final ClusterMembers members;
+  private final PairMap map;
   private final NodeRouter router;
   private final Seats seats;
   private final Claims claims;
@@ -44,6 +45,7 @@ public final class ClusteredPairRegistry implements PairRegistry, Membership, Cl
       PairMetrics metrics, MemoryBudget memory) {
     this.vertx = vertx;
     this.members = members;
+    this.map = map;
     String routerId = members.nodeId() + "." + Long.toHexString(new SecureRandom().nextLong());
     this.claims = new Claims(vertx, map, members, routerId);
     this.router = new NodeRouter(vertx, routerId);
@@ -105,6 +107,11 @@ public final class ClusteredPairRegistry implements PairRegistry, Membership, Cl
     vertx.cancelTimer(creditTimer);
     members.close();
     return router.close();
+  }
+
+  /** Operations this node has sent to the pair map. */
+  long mapOperations() {
+    return map.operations();
   }
 
   @Override

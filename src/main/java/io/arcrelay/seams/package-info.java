@@ -12,7 +12,10 @@
  *       payloads relayed without a copy (relay CPU per GB -20 to -25 % for 64 KiB messages,
  *       session 9) and cluster link records of their exact size;
  *   <li>{@link io.arcrelay.seams.VertxChannels}: the channel under a connection and Vert.x's
- *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go.
+ *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go;
+ *   <li>{@link io.arcrelay.seams.VertxClusters}: the Hazelcast cluster manager under a clustered
+ *       Vert.x, for pair-map claims of one operation each (Vert.x's {@code AsyncMap} needs two or
+ *       three blocking calls, session 10) and Hazelcast's membership and merge events.
  * </ul>
  *
  * <p>Imports nothing else of arc-relay's; any package may use it.
