@@ -15,11 +15,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A seat goes {@link State#CLAIMING} → {@link State#WAITING} → {@link State#PAIRED} →
  * {@link State#ENDED}, and may end from any state. Whatever ends it goes through {@link #end}: its
- * own client leaving ({@link #leave}), the relay ({@link #evict}, {@link #endAlone}), or its peer
- * ({@link #endedByPeer}: the other node's word, the peer's node lost, a lost link, its same-node
- * partner). State is changed only under the monitor of the node's {@link Seats}, which all its
- * seats share (the two seats of a same-node pair change together); sockets are told what to do
- * after it is released.
+ * own client leaving ({@link #leave}), the relay ({@link #evict}, {@link #endAlone}), its peer
+ * ({@link #endedByPeer}: the other node's word, the peer's node lost, a lost link, a side B that
+ * left before it attached), or a side B finding its side A already gone. State is changed only
+ * under the monitor of the node's {@link Seats}, which all its seats share (the two seats of a
+ * same-node pair change together); sockets are told what to do after it is released.
  */
 final class ClusterSeat implements Seat, LinkCheck.Link {
 
@@ -134,11 +134,11 @@ final class ClusterSeat implements Seat, LinkCheck.Link {
       return;
     }
     ClusterSeat a = seats.get(entry.connA());
-    if (a == null || a.state == State.ENDED) {
-      markEnded();
+    if (a == null || a.state == State.ENDED) { // A left before B could find it
+      Ending ending = end();
       PairSocket s = socket;
+      then.add(() -> ending.finish(this, null));
       then.add(() -> s.close(PairEnd.CLOSED.peer()));
-      then.add(() -> seats.release(this));
       return;
     }
     partner = a;
