@@ -4,8 +4,8 @@ import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
-import io.arcrelay.config.ConfigException;
 import io.arcrelay.config.ClusterConfig;
+import io.arcrelay.config.ConfigException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -43,17 +43,17 @@ public final class ClusterNode {
   public static final String CLUSTER_NAME_PROPERTY = "arc-relay.cluster-name";
 
   /** The XML's {@code ${...}} placeholders see system properties and the relay's own settings. */
-  static Config hazelcastConfig(ClusterConfig relay) {
+  static Config hazelcastConfig(ClusterConfig cluster) {
     // Hazelcast reads hazelcast.logging.type from the XML only after its config loader has logged
     // through java.util.logging ("Configuring Hazelcast from ...", two plain-text lines in front of
     // a JSON log): the property is set before it loads anything.
     if (System.getProperty(LOGGING_TYPE) == null) System.setProperty(LOGGING_TYPE, "slf4j");
-    String location = relay.hazelcastConfig();
+    String location = cluster.hazelcastConfig();
     Properties properties = new Properties();
     properties.putAll(System.getProperties());
     // A setting rather than a -D flag: JAVA_TOOL_OPTIONS and JDK_JAVA_OPTIONS make the JVM print a
     // line of its own into what would otherwise be a pure JSON log stream.
-    properties.setProperty("arc-relay.cluster-dns", relay.dns());
+    properties.setProperty("arc-relay.cluster-dns", cluster.dns());
     try {
       Config config = location.startsWith("classpath:")
           ? new ClasspathXmlConfig(Thread.currentThread().getContextClassLoader(),
@@ -61,7 +61,7 @@ public final class ClusterNode {
           : new FileSystemXmlConfig(location, properties);
       String name = System.getProperty(CLUSTER_NAME_PROPERTY);
       if (name != null) config.setClusterName(name);
-      return healSplits(config, relay.quorum());
+      return healSplits(config, cluster.quorum());
     } catch (FileNotFoundException | IllegalArgumentException e) {
       throw new ConfigException("cluster-config: cannot read " + location + " (" + e.getMessage() + ")");
     }

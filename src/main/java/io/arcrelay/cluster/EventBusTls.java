@@ -1,7 +1,7 @@
 package io.arcrelay.cluster;
 
-import io.arcrelay.config.ConfigException;
 import io.arcrelay.config.ClusterConfig;
+import io.arcrelay.config.ConfigException;
 import io.arcrelay.edge.TlsFiles;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
