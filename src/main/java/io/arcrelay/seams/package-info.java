@@ -13,6 +13,8 @@
  *       session 9) and cluster link records of their exact size;
  *   <li>{@link io.arcrelay.seams.VertxChannels}: the channel under a connection and Vert.x's
  *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go;
+ *   <li>{@link io.arcrelay.seams.NettyDirectMemory}: Netty's own count of its direct memory, the
+ *       figure a node dies at, for the metric {@code arc_relay_direct_memory_bytes};
  *   <li>{@link io.arcrelay.seams.VertxClusters}: the Hazelcast cluster manager under a clustered
  *       Vert.x, for pair-map claims of one operation each (Vert.x's {@code AsyncMap} needs two or
  *       three blocking calls, session 10) and Hazelcast's membership and merge events.
