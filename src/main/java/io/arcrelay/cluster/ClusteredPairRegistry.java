@@ -73,7 +73,12 @@ public final class ClusteredPairRegistry implements PairRegistry, Membership, Cl
    */
   public static Future<ClusteredPairRegistry> create(Vertx vertx, String mapName, Duration pairTtl, int quorum,
       PairMetrics metrics, MemoryBudget memory) {
-    ClusterMembers members = new ClusterMembers(vertx, quorum);
+    ClusterMembers members;
+    try {
+      members = new ClusterMembers(vertx, quorum);
+    } catch (IllegalStateException notClustered) {
+      return Future.failedFuture(notClustered);
+    }
     // Creating a map's proxy may wait for the other members.
     return vertx.executeBlocking(() -> members.hazelcast().<String, String>getMap(mapName)).compose(map -> {
       ClusteredPairRegistry registry = new ClusteredPairRegistry(vertx, members, new PairMap(vertx, map), pairTtl, metrics, memory);
