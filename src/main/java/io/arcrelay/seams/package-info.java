@@ -12,7 +12,9 @@
  *       payloads relayed without a copy (relay CPU per GB -20 to -25 % for 64 KiB messages,
  *       session 9) and cluster link records of their exact size;
  *   <li>{@link io.arcrelay.seams.VertxChannels}: the channel under a connection and Vert.x's
- *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go.
+ *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go;
+ *   <li>{@link io.arcrelay.seams.LinkMasking}: the tunnel agent's data links masked with the zero key
+ *       where nobody else reads them, 40 % of the agent's CPU on a download (session 11).
  * </ul>
  *
  * <p>Imports nothing else of arc-relay's; any package may use it.
