@@ -33,7 +33,7 @@ final class VisitorExchange implements LinkTraffic {
   private final TunnelRequest target;
   private boolean upgrading; // a WebSocket upgrade was forwarded: the request stays unread for toNetSocket
   private boolean requestEnded; // the visitor's body is all read
-  private long responseTimer = -1; // until the response begins, once the request is all sent
+  private boolean awaitingResponse; // the request is all sent, its response not begun: the link's deadline runs
   private ResponseBody body; // the response's, once its head is written
 
   VisitorExchange(VisitorLink link, HttpServerRequest request, TunnelRequest target) {
@@ -78,20 +78,23 @@ final class VisitorExchange implements LinkTraffic {
    * (an agent that never answers, an app that hangs), or the visitor gets 504 and the link ends.
    */
   private void startResponseTimer() {
-    if (responseTimer >= 0 || request.response().headWritten()) return;
-    responseTimer = link.context().owner().setTimer(tunnels.config().tunnelResponseTimeout().toMillis(), fired -> {
-      responseTimer = -1;
-      if (request.response().headWritten() || request.response().ended()) return;
-      tunnels.metrics().refused(TunnelMetrics.Refusal.RESPONSE_TIMEOUT);
-      page(504, TunnelPages.responseTimeout(link.name()));
-      link.endLink();
-    });
+    if (awaitingResponse || request.response().headWritten()) return;
+    awaitingResponse = true;
+    link.responseDeadline().start(this::responseTimedOut);
+  }
+
+  private void responseTimedOut() {
+    awaitingResponse = false;
+    if (request.response().headWritten() || request.response().ended()) return;
+    tunnels.metrics().refused(TunnelMetrics.Refusal.RESPONSE_TIMEOUT);
+    page(504, TunnelPages.responseTimeout(link.name()));
+    link.endLink();
   }
 
   private void stopResponseTimer() {
-    if (responseTimer < 0) return;
-    link.context().owner().cancelTimer(responseTimer);
-    responseTimer = -1;
+    if (!awaitingResponse) return;
+    awaitingResponse = false;
+    link.responseDeadline().stop();
   }
 
   @Override

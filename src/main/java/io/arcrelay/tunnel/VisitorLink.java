@@ -48,6 +48,7 @@ final class VisitorLink implements PairSocket, Keepalive.Watched {
   private final long stallNanos;
   private final Keepalive keepalive;
   private final Tunnels tunnels;
+  private final ResponseDeadline responseDeadline;
   private Seat seat;
   private volatile Peer peer;
   private State state = State.AWAITING_AGENT;
@@ -62,6 +63,7 @@ final class VisitorLink implements PairSocket, Keepalive.Watched {
     this.tunnels = tunnels;
     this.queue = new OutboundQueue(tunnels.config().queueLimit(), tunnels.memory());
     this.stallNanos = tunnels.config().stallTimeout().toNanos();
+    this.responseDeadline = new ResponseDeadline(context, tunnels.config().tunnelResponseTimeout().toMillis());
   }
 
   /** The link serving {@code name} on {@code channel}, while it lasts; {@code null} if there is none. */
@@ -135,6 +137,11 @@ final class VisitorLink implements PairSocket, Keepalive.Watched {
     return channel;
   }
 
+  /** When the response to the request in progress must begin by. */
+  ResponseDeadline responseDeadline() {
+    return responseDeadline;
+  }
+
   /** Sends one link message to the agent, if it is there. */
   void toAgent(WebSocketFrame frame) {
     Peer target = peer;
@@ -182,6 +189,7 @@ final class VisitorLink implements PairSocket, Keepalive.Watched {
     if (state != State.ENDED) tunnels.linksPerTunnel().close(name); // counted since open
     state = State.ENDED;
     keepalive.forget(this);
+    responseDeadline.cancel();
     if (traffic != null) traffic.linkEnded();
   }
 
