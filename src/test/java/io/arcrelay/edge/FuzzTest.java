@@ -80,8 +80,8 @@ class FuzzTest {
       errors.close();
     }
     assertEquals(List.of(), errors.messages(), replay + "nothing a client sends makes the relay log an error");
-    assertEquals(new FuzzRunner.Result(CONNECTIONS, fuzz.closedByRelay(), 0), fuzz,
-        replay + "every connection was taken");
+    assertEquals(new FuzzRunner.Result(CONNECTIONS, fuzz.closedByRelay(), 0, fuzz.closedAfterUpgrade(),
+        fuzz.missedCloseFrame()), fuzz, replay + "every connection was taken");
 
     long afterFuzz = honest.roundTrips();
     Await.until(replay + "the honest pair still round-trips", () -> honest.roundTrips() > afterFuzz);
@@ -100,8 +100,9 @@ class FuzzTest {
 
     honest.stop().await();
     assertEquals(0, honest.failures(), replay + "honest round trips failed (of " + honest.roundTrips() + ")");
-    System.out.printf("fuzz seed=%d connections=%d closedByRelay=%d honestRoundTrips=%d%n",
-        seed, fuzz.connections(), fuzz.closedByRelay(), honest.roundTrips());
+    System.out.printf("fuzz seed=%d connections=%d closedByRelay=%d closedAfterUpgrade=%d missedCloseFrame=%d"
+        + " honestRoundTrips=%d%n", seed, fuzz.connections(), fuzz.closedByRelay(), fuzz.closedAfterUpgrade(),
+        fuzz.missedCloseFrame(), honest.roundTrips());
   }
 
   @Test
