@@ -11,9 +11,9 @@ import picocli.CommandLine.Option;
  * A seeded fuzz of the relay's public edge ({@link FuzzCases}) for {@code --seconds}, while an
  * {@link HonestPair} round-trips a message every 50 ms. Prints
  * {@code fuzz connections=N closedByRelay=N closedAfterUpgrade=N missedCloseFrame=N honestRoundTrips=N
- * honestFailures=N} (missedCloseFrame: of the upgraded connections the relay closed, those whose
- * client read no close frame); exits 1 if an honest round trip failed or the relay stopped
- * accepting connections. The same seed replays the
+ * honestFailures=N} (closedAfterUpgrade: connections the relay closed after a valid upgrade request
+ * it did not refuse; missedCloseFrame: those of them whose client read no close frame); exits 1 if
+ * an honest round trip failed or the relay stopped accepting connections. The same seed replays the
  * same cases (scripts/fuzz checks the relay afterwards).
  */
 @Command(name = "fuzz",

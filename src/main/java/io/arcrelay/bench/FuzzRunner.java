@@ -22,15 +22,16 @@ public final class FuzzRunner {
 
   /**
    * What a run did: connections made, how many of them the relay closed before the client did,
-   * connection attempts that failed (a relay that stops accepting is a finding too), how many
-   * upgraded connections the relay closed, and how many of those ended without a close frame
-   * reaching the client (a TCP reset can overtake it).
+   * connection attempts that failed (a relay that stops accepting is a finding too); of those the
+   * relay closed, how many had sent a valid upgrade request and were not refused, and how many of
+   * those read no close frame before the connection ended (neither a 101 nor a close frame arrived,
+   * or a TCP reset overtook the close frame).
    */
   public record Result(int connections, int closedByRelay, int unreachable, int closedAfterUpgrade,
       int missedCloseFrame) {}
 
   /** How one connection ended. */
-  private record Ending(boolean byRelay, boolean upgraded, boolean closeFrame) {}
+  private record Ending(boolean byRelay, boolean validUpgrade, boolean refused, boolean closeFrame) {}
 
   private final Vertx vertx;
   private final String host;
@@ -107,7 +108,7 @@ public final class FuzzRunner {
     }
 
     private void count(Ending relayClosed) {
-      if (!relayClosed.upgraded()) return;
+      if (!relayClosed.validUpgrade() || relayClosed.refused()) return;
       closedAfterUpgrade++;
       if (!relayClosed.closeFrame()) missedCloseFrame++;
     }
@@ -127,7 +128,8 @@ public final class FuzzRunner {
       ServerFrames received = new ServerFrames();
       socket.handler(received::accept);
       socket.exceptionHandler(e -> {}); // a reset is one way for the relay to close: the close handler follows
-      socket.closeHandler(v -> closed.complete(new Ending(!closing[0], received.upgraded(), received.closeCode() >= 0)));
+      socket.closeHandler(v -> closed.complete(
+          new Ending(!closing[0], fuzzCase.validUpgrade(), received.refused(), received.closeCode() >= 0)));
       long timer = vertx.setTimer(lifetime.toMillis(), id -> close.run());
       closed.future().onComplete(c -> vertx.cancelTimer(timer));
       Future<Void> written = Future.succeededFuture();

@@ -71,9 +71,9 @@ final class ServerFrames {
     return i;
   }
 
-  /** Whether the relay answered the upgrade with 101. */
-  boolean upgraded() {
-    return upgraded;
+  /** Whether the relay answered with a status other than 101: a refusal. */
+  boolean refused() {
+    return headDone && !upgraded;
   }
 
   /** The code of the first close frame received, or -1 if none has arrived. */
