@@ -6,6 +6,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers a frame that breaks RFC 6455 with the close frame the RFC asks for (1002, 1007, 1009),
@@ -23,7 +26,9 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
  */
 final class ProtocolViolations extends ChannelInboundHandlerAdapter {
 
+  private static final Logger log = LoggerFactory.getLogger(ProtocolViolations.class);
   private static final String NAME = "arc-relay-violations";
+  private static volatile boolean warned;
 
   private ChannelHandlerContext ctx;
   private boolean started;
@@ -33,13 +38,17 @@ final class ProtocolViolations extends ChannelInboundHandlerAdapter {
 
   /**
    * Puts the handler where the frame decoder will be: after the HTTP decoder of {@code channel},
-   * whose upgrade is about to be accepted.
+   * whose upgrade is about to be accepted. Without one by Vert.x's name, it goes after the frame
+   * decoder when the socket starts, and bad frames sent with the upgrade request get no answer.
    */
   static void install(Channel channel) {
-    if (channel.pipeline().get(VertxChannels.HTTP_DECODER) == null) {
-      throw new IllegalStateException("no HTTP decoder in the pipeline to upgrade from");
+    if (channel.pipeline().get(VertxChannels.HTTP_DECODER) != null) {
+      channel.pipeline().addAfter(VertxChannels.HTTP_DECODER, NAME, new ProtocolViolations());
+    } else if (!warned) {
+      warned = true;
+      log.warn("no '{}' handler to upgrade from: bad frames sent with an upgrade request close it without a 101 or a close frame",
+          VertxChannels.HTTP_DECODER);
     }
-    channel.pipeline().addAfter(VertxChannels.HTTP_DECODER, NAME, new ProtocolViolations());
   }
 
   /** Takes the handler out of a connection whose upgrade failed. */
@@ -52,7 +61,15 @@ final class ProtocolViolations extends ChannelInboundHandlerAdapter {
    * Call on its event loop.
    */
   static void started(Channel channel) {
-    if (channel.pipeline().get(NAME) instanceof ProtocolViolations violations) violations.start();
+    if (channel.pipeline().get(NAME) instanceof ProtocolViolations violations) {
+      violations.start();
+    } else {
+      ChannelHandlerContext decoder = channel.pipeline().context(WebSocketFrameDecoder.class);
+      if (decoder == null) throw new IllegalStateException("no WebSocket frame decoder in the pipeline");
+      ProtocolViolations late = new ProtocolViolations();
+      channel.pipeline().addAfter(decoder.name(), NAME, late);
+      late.start();
+    }
   }
 
   private void start() {
