@@ -1,6 +1,6 @@
 package io.arcrelay;
 
-import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.ListenConfig;
 import io.arcrelay.ops.HealthEndpoint;
 import io.arcrelay.ops.MetricsEndpoint;
 import io.vertx.core.Future;
@@ -9,10 +9,11 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Wires the management port, when {@link RelayConfig#managementPort()} sets one: {@code /metrics},
+ * Wires the management port, when {@link ListenConfig#managementPort()} sets one: {@code /metrics},
  * {@code /health}, {@code /health/live} and {@code /health/ready}, for Prometheus and the
  * orchestrator's probes, on a port the Ingress or load balancer does not route to. One instance:
  * scrapes and probes are a few requests a second.
@@ -23,12 +24,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class ManagementVerticle extends VerticleBase {
 
-  private final RelayConfig config;
+  private final ListenConfig listen;
+  private final Duration requestTimeout;
   private final Relay.Node node;
   private HttpServer server;
 
-  ManagementVerticle(RelayConfig config, Relay.Node node) {
-    this.config = config;
+  /** {@code requestTimeout}: how long a connection may idle, as on the client port. */
+  ManagementVerticle(ListenConfig listen, Duration requestTimeout, Relay.Node node) {
+    this.listen = listen;
+    this.requestTimeout = requestTimeout;
     this.node = node;
   }
 
@@ -43,11 +47,11 @@ final class ManagementVerticle extends VerticleBase {
           rc.response().setStatusCode(status).putHeader(HttpHeaders.CONNECTION, "close").end());
     }
     server = vertx.createHttpServer(new HttpServerOptions()
-            .setHost(config.managementHost())
-            .setPort(config.managementPort())
+            .setHost(listen.managementHost())
+            .setPort(listen.managementPort())
             .setHttp2ClearTextEnabled(false)
             // Idle connections are closed as slow ones are on the client port: nothing piles up.
-            .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()))
+            .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, requestTimeout.toMillis()))
             .setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .requestHandler(router);
     return server.listen();

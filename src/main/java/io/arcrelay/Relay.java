@@ -4,6 +4,7 @@ import io.arcrelay.cluster.ClusterNode;
 import io.arcrelay.cluster.ClusteredPairRegistry;
 import io.arcrelay.cluster.Membership;
 import io.arcrelay.config.ConfigLoader;
+import io.arcrelay.config.ListenConfig;
 import io.arcrelay.config.RelayConfig;
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.TlsFiles;
@@ -63,17 +64,17 @@ public final class Relay {
 
   /**
    * The Vert.x a relay node runs on, with Vert.x and JVM metrics recorded in {@code metrics}:
-   * clustered if {@link RelayConfig#cluster()} says so, otherwise a plain single node.
+   * clustered if {@link io.arcrelay.config.ClusterConfig#enabled()} says so, otherwise a plain single node.
    */
   public static Future<Vertx> vertx(RelayConfig config, RelayMetrics metrics) {
     VertxOptions options = new VertxOptions()
         // Only the loops the relay uses: sockets, the event bus and timers then share threads
         // instead of handing every frame from one thread to another.
-        .setEventLoopPoolSize(config.eventLoops())
+        .setEventLoopPoolSize(config.lifecycle().eventLoops())
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics.registry()));
-    return config.cluster()
-        ? ClusterNode.start(config, options, builder)
+    return config.cluster().enabled()
+        ? ClusterNode.start(config.cluster(), options, builder)
         : Future.succeededFuture(builder.with(options).build());
   }
 
@@ -84,16 +85,16 @@ public final class Relay {
 
   /** Starts a relay node on {@code vertx}: clustered if {@code vertx} is, single-node otherwise. */
   public static Future<Relay> start(Vertx vertx, RelayConfig config, RelayMetrics metrics) {
-    MemoryBudget memory = new MemoryBudget(config.memoryBudget());
+    MemoryBudget memory = new MemoryBudget(config.limits().memoryBudget());
     // On this node alone or across the cluster: decided here, once; each part gets what it needs.
     if (!vertx.isClustered()) {
       Registries local = (name, ttl, meters) -> Future.succeededFuture(new LocalPairRegistry(vertx, ttl, meters));
-      return start(vertx, config, metrics, memory, local, new LocalPairRegistry(vertx, config.pairTtl(), metrics), null,
+      return start(vertx, config, metrics, memory, local, new LocalPairRegistry(vertx, config.pairing().pairTtl(), metrics), null,
           TunnelNames.Membership.singleNode());
     }
     Registries clustered = (name, ttl, meters) ->
-        ClusteredPairRegistry.create(vertx, name, ttl, config.clusterQuorum(), meters, memory).map(PairRegistry.class::cast);
-    return ClusteredPairRegistry.create(vertx, config.pairTtl(), config.clusterQuorum(), metrics, memory)
+        ClusteredPairRegistry.create(vertx, name, ttl, config.cluster().quorum(), meters, memory).map(PairRegistry.class::cast);
+    return ClusteredPairRegistry.create(vertx, config.pairing().pairTtl(), config.cluster().quorum(), metrics, memory)
         .compose(pairs -> start(vertx, config, metrics, memory, clustered, pairs, pairs,
             new TunnelNames.Membership(pairs.nodeId(), pairs::clusterTime, node -> pairs.members().contains(node))));
   }
@@ -101,17 +102,18 @@ public final class Relay {
   /** {@code cluster}: null on a single node. */
   private static Future<Relay> start(Vertx vertx, RelayConfig config, RelayMetrics metrics, MemoryBudget memory,
       Registries registries, PairRegistry registry, Membership cluster, TunnelNames.Membership names) {
-    Future<Tunnels> tunnels = config.tunnels()
+    Future<Tunnels> tunnels = config.tunnel().enabled()
         ? Tunnels.start(vertx, config, memory, new TunnelMetrics(metrics.registry()), registries, names)
         : Future.succeededFuture();
     return tunnels.compose(started -> {
       metrics.observe(registry::census);
       metrics.observe(memory);
       metrics.observeMembers(cluster == null ? () -> 1 : () -> cluster.members().size());
-      Admission admission = new Admission(config, memory, metrics);
+      Admission admission = new Admission(config.edge(), memory, metrics);
       metrics.observe(admission);
       NodeHealth health = new NodeHealth(vertx, cluster == null ? null : cluster::outOfService);
-      TlsFiles tls = config.tls() ? new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())) : null;
+      ListenConfig listen = config.listen();
+      TlsFiles tls = listen.tls() ? new TlsFiles(Path.of(listen.tlsCert()), Path.of(listen.tlsKey())) : null;
       return deploy(vertx, config, new Node(registry, cluster, memory, admission, metrics, health, tls, started));
     });
   }
@@ -139,7 +141,7 @@ public final class Relay {
           RelayVerticle verticle = new RelayVerticle(config, node, instances.isEmpty());
           instances.add(verticle);
           return verticle;
-        }, new DeploymentOptions().setInstances(config.eventLoops()))
+        }, new DeploymentOptions().setInstances(config.lifecycle().eventLoops()))
         .compose(id -> deployManagement(vertx, config, node)
             .recover(failed -> vertx.undeploy(id).transform(undeployed -> Future.<Management>failedFuture(failed)))
             .map(management -> {
@@ -154,8 +156,8 @@ public final class Relay {
 
   /** Starts the management port's server when the config sets one; {@code null} otherwise. */
   private static Future<Management> deployManagement(Vertx vertx, RelayConfig config, Node node) {
-    if (!config.managementPortSet()) return Future.succeededFuture();
-    ManagementVerticle management = new ManagementVerticle(config, node);
+    if (!config.listen().managementPortSet()) return Future.succeededFuture();
+    ManagementVerticle management = new ManagementVerticle(config.listen(), config.edge().requestTimeout(), node);
     return vertx.deployVerticle(management).map(id -> new Management(id, management.actualPort()));
   }
 
@@ -164,15 +166,17 @@ public final class Relay {
    * in the config ({@code pair TTL 5m}).
    */
   public static String listening(RelayConfig config, Relay relay, boolean clustered) {
-    String scheme = config.tls() ? "https" : "http";
+    ListenConfig listen = config.listen();
+    int eventLoops = config.lifecycle().eventLoops();
+    String scheme = listen.tls() ? "https" : "http";
     StringBuilder line = new StringBuilder("arc-relay listening on ").append(scheme).append("://")
-        .append(config.host()).append(':').append(relay.port()).append(" (")
-        .append(config.eventLoops()).append(config.eventLoops() == 1 ? " event loop" : " event loops")
-        .append(", pair TTL ").append(ConfigLoader.formatDuration(config.pairTtl()));
-    if (clustered) line.append(config.clusterTls() ? ", clustered, event bus over TLS" : ", clustered");
-    if (config.tunnels()) line.append(", tunnels on *.").append(config.tunnelDomain());
-    if (config.managementPortSet()) {
-      line.append(", health and metrics on ").append(config.managementHost()).append(':').append(relay.managementPort());
+        .append(listen.host()).append(':').append(relay.port()).append(" (")
+        .append(eventLoops).append(eventLoops == 1 ? " event loop" : " event loops")
+        .append(", pair TTL ").append(ConfigLoader.formatDuration(config.pairing().pairTtl()));
+    if (clustered) line.append(config.cluster().tls() ? ", clustered, event bus over TLS" : ", clustered");
+    if (config.tunnel().enabled()) line.append(", tunnels on *.").append(config.tunnel().domain());
+    if (listen.managementPortSet()) {
+      line.append(", health and metrics on ").append(listen.managementHost()).append(':').append(relay.managementPort());
     }
     return line.append(')').toString();
   }

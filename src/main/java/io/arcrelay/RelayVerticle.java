@@ -48,10 +48,10 @@ public final class RelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    keepalive = new Keepalive(vertx, config.pingInterval());
+    keepalive = new Keepalive(vertx, config.limits().pingInterval());
     Router router = Router.router(vertx);
     HealthEndpoint health = new HealthEndpoint(node.registry(), node.cluster(), node.health());
-    if (config.managementPortSet()) {
+    if (config.listen().managementPortSet()) {
       // Metrics and the detailed health live on the management port (ManagementVerticle); load
       // balancers and container health checks that only reach this port still get their answer.
       health.addProbeRoutes(router);
@@ -65,7 +65,7 @@ public final class RelayVerticle extends VerticleBase {
         .addRoutes(router);
     answerMalformedRequests(router);
     node.health().watch(context);
-    ConnectionGuard guard = new ConnectionGuard(node.admission(), config.requestTimeout());
+    ConnectionGuard guard = new ConnectionGuard(node.admission(), config.edge().requestTimeout());
     HttpServerOptions options = serverOptions();
     server = vertx.createHttpServer(options)
         .connectionHandler(guard::accepted)
@@ -100,10 +100,10 @@ public final class RelayVerticle extends VerticleBase {
 
   private HttpServerOptions serverOptions() {
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.host())
-        .setPort(config.port())
+        .setHost(config.listen().host())
+        .setPort(config.listen().port())
         .setTcpNoDelay(true)
-        .setUseProxyProtocol(config.proxyProtocol())
+        .setUseProxyProtocol(config.edge().proxyProtocol())
         // Without HTTP/2 prior knowledge Vert.x makes the HTTP/1 connection (and calls the
         // connection guard) when the TCP connection is accepted, not after its first request.
         .setHttp2ClearTextEnabled(false)
@@ -113,7 +113,7 @@ public final class RelayVerticle extends VerticleBase {
         // A tunnel visitor's request body arrives in chunks of this size, each one message to the agent:
         // 8 KiB (the default) costs eight times the messages of 64 KiB (one read) for the same upload.
         .setMaxChunkSize(LinkMessages.MAX_CHUNK)
-        .setMaxWebSocketFrameSize(config.maxFrameSize())
+        .setMaxWebSocketFrameSize(config.limits().maxFrameSize())
         .setPerFrameWebSocketCompressionSupported(false)
         .setPerMessageWebSocketCompressionSupported(false)
         .setRegisterWebSocketWriteHandlers(false)
@@ -133,7 +133,7 @@ public final class RelayVerticle extends VerticleBase {
   public Future<?> stop() {
     node.stopping();
     keepalive.stop();
-    return server.shutdown(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    return server.shutdown(config.lifecycle().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The port actually bound, useful when the config asked for port 0. */

@@ -49,7 +49,7 @@ final class StartCommand implements Callable<Integer> {
     try {
       Path file = configFile != null ? configFile : Files.exists(DEFAULT_CONFIG) ? DEFAULT_CONFIG : null;
       config = ConfigLoader.load(flags, System.getenv(), file);
-      if (config.tls()) new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey())).check();
+      if (config.listen().tls()) new TlsFiles(Path.of(config.listen().tlsCert()), Path.of(config.listen().tlsKey())).check();
     } catch (ConfigException e) {
       System.err.println("arc-relay: " + e.getMessage());
       return 2;
@@ -69,15 +69,15 @@ final class StartCommand implements Callable<Integer> {
     try {
       relay = Relay.start(vertx, config, metrics).await();
     } catch (Exception e) {
-      System.err.println("arc-relay: cannot start on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+      System.err.println("arc-relay: cannot start on " + config.listen().host() + ":" + config.listen().port() + ": " + e.getMessage());
       vertx.close();
       return 1;
     }
     // Handlers first: a SIGTERM sent as soon as the line below is read must drain, not kill.
-    CompletableFuture<Duration> signalled = onSignal(config.drainDelay());
-    log.info(Relay.listening(config, relay, config.cluster()));
+    CompletableFuture<Duration> signalled = onSignal(config.lifecycle().drainDelay());
+    log.info(Relay.listening(config, relay, config.cluster().enabled()));
     Duration drainDelay = awaitSignal(signalled);
-    awaitBounded(relay.drain(drainDelay), drainDelay.plus(config.shutdownGrace()).plusSeconds(2),
+    awaitBounded(relay.drain(drainDelay), drainDelay.plus(config.lifecycle().shutdownGrace()).plusSeconds(2),
         "sockets did not all close in time");
     awaitBounded(vertx.close(), Duration.ofSeconds(10), "did not leave the cluster in time");
     log.info("stopped");

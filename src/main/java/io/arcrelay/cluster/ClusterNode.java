@@ -4,8 +4,8 @@ import com.hazelcast.config.ClasspathXmlConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
+import io.arcrelay.config.ClusterConfig;
 import io.arcrelay.config.ConfigException;
-import io.arcrelay.config.RelayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -16,7 +16,7 @@ import java.io.FileNotFoundException;
 import java.util.List;
 import java.util.Properties;
 
-/** Starts a Vert.x instance that joins the relay cluster described by {@link RelayConfig#clusterConfig()}. */
+/** Starts a Vert.x instance that joins the relay cluster described by {@link ClusterConfig#hazelcastConfig()}. */
 public final class ClusterNode {
 
   private ClusterNode() {}
@@ -28,12 +28,12 @@ public final class ClusterNode {
    *
    * @throws ConfigException when the Hazelcast config or a cluster TLS file cannot be used
    */
-  public static Future<Vertx> start(RelayConfig config, VertxOptions options, VertxBuilder builder) {
+  public static Future<Vertx> start(ClusterConfig config, VertxOptions options, VertxBuilder builder) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
     options.setEventBusOptions(EventBusTls.apply(config, new EventBusOptions()
-        .setHost(config.clusterHost())
-        .setPort(config.clusterPort())
-        .setClusterPublicHost(config.clusterHost())));
+        .setHost(config.host())
+        .setPort(config.port())
+        .setClusterPublicHost(config.host())));
     return builder.with(options).withClusterManager(manager).buildClustered();
   }
 
@@ -43,17 +43,17 @@ public final class ClusterNode {
   public static final String CLUSTER_NAME_PROPERTY = "arc-relay.cluster-name";
 
   /** The XML's {@code ${...}} placeholders see system properties and the relay's own settings. */
-  static Config hazelcastConfig(RelayConfig relay) {
+  static Config hazelcastConfig(ClusterConfig cluster) {
     // Hazelcast reads hazelcast.logging.type from the XML only after its config loader has logged
     // through java.util.logging ("Configuring Hazelcast from ...", two plain-text lines in front of
     // a JSON log): the property is set before it loads anything.
     if (System.getProperty(LOGGING_TYPE) == null) System.setProperty(LOGGING_TYPE, "slf4j");
-    String location = relay.clusterConfig();
+    String location = cluster.hazelcastConfig();
     Properties properties = new Properties();
     properties.putAll(System.getProperties());
     // A setting rather than a -D flag: JAVA_TOOL_OPTIONS and JDK_JAVA_OPTIONS make the JVM print a
     // line of its own into what would otherwise be a pure JSON log stream.
-    properties.setProperty("arc-relay.cluster-dns", relay.clusterDns());
+    properties.setProperty("arc-relay.cluster-dns", cluster.dns());
     try {
       Config config = location.startsWith("classpath:")
           ? new ClasspathXmlConfig(Thread.currentThread().getContextClassLoader(),
@@ -61,7 +61,7 @@ public final class ClusterNode {
           : new FileSystemXmlConfig(location, properties);
       String name = System.getProperty(CLUSTER_NAME_PROPERTY);
       if (name != null) config.setClusterName(name);
-      return healSplits(config, relay.clusterQuorum());
+      return healSplits(config, cluster.quorum());
     } catch (FileNotFoundException | IllegalArgumentException e) {
       throw new ConfigException("cluster-config: cannot read " + location + " (" + e.getMessage() + ")");
     }

@@ -1,7 +1,7 @@
 package io.arcrelay.cluster;
 
+import io.arcrelay.config.ClusterConfig;
 import io.arcrelay.config.ConfigException;
-import io.arcrelay.config.RelayConfig;
 import io.arcrelay.edge.TlsFiles;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -19,9 +19,9 @@ import java.security.cert.CertificateFactory;
  * TLS with mutual authentication on the clustered event bus, the connections that carry every
  * {@code join}, {@code frame}, {@code credit} and {@code close} between nodes.
  *
- * <p>Each node shows its own certificate ({@link RelayConfig#clusterTlsCert()}) both as a server
+ * <p>Each node shows its own certificate ({@link ClusterConfig#tlsCert()}) both as a server
  * and as a client, and accepts the other end only if its certificate is signed by the cluster's CA
- * ({@link RelayConfig#clusterTlsCa()}): a node without such a certificate can neither deliver a
+ * ({@link ClusterConfig#tlsCa()}): a node without such a certificate can neither deliver a
  * message to a relay node nor receive one from it. Host names are not checked (Vert.x turns
  * hostname verification off for the event bus: nodes are reached at pod IPs), so whatever holds a
  * certificate from that CA counts as a relay node; the CA must sign relay nodes only.
@@ -40,13 +40,13 @@ final class EventBusTls {
    *
    * @throws ConfigException naming the file that is missing, unreadable or not what it should be
    */
-  static EventBusOptions apply(RelayConfig config, EventBusOptions options) {
-    if (!config.clusterTls()) return options;
+  static EventBusOptions apply(ClusterConfig config, EventBusOptions options) {
+    if (!config.tls()) return options;
     return options
         .setSsl(true)
-        .setKeyCertOptions(new TlsFiles(Path.of(config.clusterTlsCert()), Path.of(config.clusterTlsKey()))
+        .setKeyCertOptions(new TlsFiles(Path.of(config.tlsCert()), Path.of(config.tlsKey()))
             .keyCertOptions())
-        .setTrustOptions(trust(Path.of(config.clusterTlsCa())))
+        .setTrustOptions(trust(Path.of(config.tlsCa())))
         // The server side: a node that shows no certificate, or one the CA did not sign, is refused
         // during the handshake, before any message is read.
         .setClientAuth(ClientAuth.REQUIRED)

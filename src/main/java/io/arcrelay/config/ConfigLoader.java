@@ -64,50 +64,65 @@ public final class ConfigLoader {
     return build(new Reader(values, origins));
   }
 
+  /** Builds each part by name: every setting is set on the component named after it. */
   private static RelayConfig build(Reader r) {
-    return new RelayConfig(
-        r.text(Setting.HOST),
-        (int) r.integer(Setting.PORT),
-        r.text(Setting.MANAGEMENT_HOST).isEmpty() ? r.text(Setting.HOST) : r.text(Setting.MANAGEMENT_HOST),
-        (int) r.integer(Setting.MANAGEMENT_PORT),
-        r.duration(Setting.PAIR_TTL),
-        r.duration(Setting.PING_INTERVAL),
-        r.size(Setting.HOLD_LIMIT),
-        (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_MESSAGE_SIZE)),
-        (int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_FRAME_SIZE)),
-        r.size(Setting.QUEUE_LIMIT),
-        r.size(Setting.MEMORY_BUDGET),
-        r.duration(Setting.STALL_TIMEOUT),
-        maxConnections((int) r.integer(Setting.MAX_CONNECTIONS)),
-        (int) r.integer(Setting.MAX_CONNECTIONS_PER_IP),
-        (int) r.integer(Setting.UPGRADES_PER_IP),
-        (int) r.integer(Setting.REFUSALS_PER_IP),
-        r.duration(Setting.REQUEST_TIMEOUT),
-        r.list(Setting.TRUSTED_PROXIES),
-        r.bool(Setting.PROXY_PROTOCOL),
-        (int) r.integer(Setting.MIN_CODE_LENGTH),
-        r.text(Setting.ACCESS_SECRET),
-        r.list(Setting.ALLOWED_ORIGINS),
-        r.text(Setting.TLS_CERT),
-        r.text(Setting.TLS_KEY),
-        (int) r.integer(Setting.EVENT_LOOPS),
-        r.duration(Setting.DRAIN_DELAY),
-        r.duration(Setting.SHUTDOWN_GRACE),
-        r.bool(Setting.CLUSTER),
-        r.text(Setting.CLUSTER_HOST),
-        (int) r.integer(Setting.CLUSTER_PORT),
-        r.text(Setting.CLUSTER_DNS),
-        (int) r.integer(Setting.CLUSTER_QUORUM),
-        r.text(Setting.CLUSTER_CONFIG),
-        r.text(Setting.CLUSTER_TLS_CERT),
-        r.text(Setting.CLUSTER_TLS_KEY),
-        r.text(Setting.CLUSTER_TLS_CA),
-        r.text(Setting.TUNNEL_DOMAIN),
-        r.list(Setting.TUNNEL_TOKENS),
-        r.duration(Setting.TUNNEL_CONNECT_TIMEOUT),
-        r.duration(Setting.TUNNEL_RESPONSE_TIMEOUT),
-        (int) r.integer(Setting.TUNNEL_LINKS_PER_TUNNEL),
-        (int) r.integer(Setting.TUNNEL_NAMES_PER_TOKEN));
+    PairingConfig pairing = PairingConfig.builder()
+        .pairTtl(r.duration(Setting.PAIR_TTL))
+        .minCodeLength((int) r.integer(Setting.MIN_CODE_LENGTH))
+        .build();
+    LimitsConfig limits = LimitsConfig.builder()
+        .pingInterval(r.duration(Setting.PING_INTERVAL))
+        .holdLimit(r.size(Setting.HOLD_LIMIT))
+        .maxMessageSize((int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_MESSAGE_SIZE)))
+        .maxFrameSize((int) Math.min(Integer.MAX_VALUE, r.size(Setting.MAX_FRAME_SIZE)))
+        .queueLimit(r.size(Setting.QUEUE_LIMIT))
+        .memoryBudget(r.size(Setting.MEMORY_BUDGET))
+        .stallTimeout(r.duration(Setting.STALL_TIMEOUT))
+        .build();
+    LifecycleConfig lifecycle = LifecycleConfig.builder()
+        .eventLoops((int) r.integer(Setting.EVENT_LOOPS))
+        .drainDelay(r.duration(Setting.DRAIN_DELAY))
+        .shutdownGrace(r.duration(Setting.SHUTDOWN_GRACE))
+        .build();
+    EdgeConfig edge = EdgeConfig.builder()
+        .maxConnections(maxConnections((int) r.integer(Setting.MAX_CONNECTIONS)))
+        .maxConnectionsPerIp((int) r.integer(Setting.MAX_CONNECTIONS_PER_IP))
+        .upgradesPerIp((int) r.integer(Setting.UPGRADES_PER_IP))
+        .refusalsPerIp((int) r.integer(Setting.REFUSALS_PER_IP))
+        .requestTimeout(r.duration(Setting.REQUEST_TIMEOUT))
+        .trustedProxies(r.list(Setting.TRUSTED_PROXIES))
+        .proxyProtocol(r.bool(Setting.PROXY_PROTOCOL))
+        .accessSecret(r.text(Setting.ACCESS_SECRET))
+        .allowedOrigins(r.list(Setting.ALLOWED_ORIGINS))
+        .build();
+    ListenConfig listen = ListenConfig.builder()
+        .host(r.text(Setting.HOST))
+        .port((int) r.integer(Setting.PORT))
+        .managementHost(r.text(Setting.MANAGEMENT_HOST).isEmpty() ? r.text(Setting.HOST) : r.text(Setting.MANAGEMENT_HOST))
+        .managementPort((int) r.integer(Setting.MANAGEMENT_PORT))
+        .tlsCert(r.text(Setting.TLS_CERT))
+        .tlsKey(r.text(Setting.TLS_KEY))
+        .build();
+    ClusterConfig cluster = ClusterConfig.builder()
+        .enabled(r.bool(Setting.CLUSTER))
+        .host(r.text(Setting.CLUSTER_HOST))
+        .port((int) r.integer(Setting.CLUSTER_PORT))
+        .dns(r.text(Setting.CLUSTER_DNS))
+        .quorum((int) r.integer(Setting.CLUSTER_QUORUM))
+        .hazelcastConfig(r.text(Setting.CLUSTER_CONFIG))
+        .tlsCert(r.text(Setting.CLUSTER_TLS_CERT))
+        .tlsKey(r.text(Setting.CLUSTER_TLS_KEY))
+        .tlsCa(r.text(Setting.CLUSTER_TLS_CA))
+        .build();
+    TunnelConfig tunnel = TunnelConfig.builder()
+        .domain(r.text(Setting.TUNNEL_DOMAIN))
+        .tokens(r.list(Setting.TUNNEL_TOKENS))
+        .connectTimeout(r.duration(Setting.TUNNEL_CONNECT_TIMEOUT))
+        .responseTimeout(r.duration(Setting.TUNNEL_RESPONSE_TIMEOUT))
+        .linksPerTunnel((int) r.integer(Setting.TUNNEL_LINKS_PER_TUNNEL))
+        .namesPerToken((int) r.integer(Setting.TUNNEL_NAMES_PER_TOKEN))
+        .build();
+    return new RelayConfig(listen, limits, edge, pairing, lifecycle, cluster, tunnel);
   }
 
   /**

@@ -3,9 +3,11 @@ package io.arcrelay.config;
 import java.util.Locale;
 
 /**
- * The relay's settings. Each has one name, used as the JSON key in the config file (camelCase),
- * the environment variable ({@code ARC_RELAY_} + upper snake case) and the flag ({@code --} + kebab
- * case), plus its default as it would be written on the command line.
+ * The relay's settings, each described here and nowhere else: --help, docs/configuration.md's
+ * table (checked by a test) and the config records' javadoc all point here. Each has one name, used
+ * as the JSON key in the config file (camelCase), the environment variable ({@code ARC_RELAY_} +
+ * upper snake case) and the flag ({@code --} + kebab case), plus its default as it would be written
+ * on the command line.
  */
 public enum Setting {
   HOST("host", "0.0.0.0", "interface to listen on"),

@@ -1,6 +1,6 @@
 package io.arcrelay.edge;
 
-import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.EdgeConfig;
 import io.arcrelay.splice.MemoryBudget;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -48,7 +48,7 @@ public final class Admission {
   private final AccessToken tokens; // null: no access control
   private final AtomicInteger open = new AtomicInteger();
 
-  public Admission(RelayConfig config, MemoryBudget memory, Metrics metrics) {
+  public Admission(EdgeConfig config, MemoryBudget memory, Metrics metrics) {
     this.maxConnections = config.maxConnections();
     this.memory = memory;
     this.metrics = metrics;

@@ -22,7 +22,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  *       draining or out of the cluster.
  * </ul>
  *
- * <p>With a management port ({@link io.arcrelay.config.RelayConfig#managementPort()}) these are
+ * <p>With a management port ({@link io.arcrelay.config.ListenConfig#managementPort()}) these are
  * served there, and the client port keeps only {@link #addProbeRoutes status-only probes} for load
  * balancers and container health checks that reach no other port.
  */

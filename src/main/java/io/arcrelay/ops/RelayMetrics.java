@@ -3,6 +3,7 @@ package io.arcrelay.ops;
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.LingeringClose;
 import io.arcrelay.edge.Refusal;
+import io.arcrelay.seams.NettyDirectMemory;
 import io.arcrelay.splice.FramePayloads;
 import io.arcrelay.splice.MemoryBudget;
 import io.arcrelay.splice.PairEnd;
@@ -14,7 +15,6 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -138,7 +138,7 @@ public final class RelayMetrics implements PairMetrics, Admission.Metrics {
     Gauge.builder("arc.relay.frame.payload", FramePayloads::inUse).baseUnit("bytes")
         .description("Direct memory of relayed sockets' reads and frame payloads on their way from one socket to another")
         .register(registry);
-    Gauge.builder("arc.relay.direct.memory", PlatformDependent::usedDirectMemory).baseUnit("bytes")
+    Gauge.builder("arc.relay.direct.memory", NettyDirectMemory::used).baseUnit("bytes")
         .description("Direct memory Netty holds (pools, reads, frames), against -XX:MaxDirectMemorySize")
         .register(registry);
   }

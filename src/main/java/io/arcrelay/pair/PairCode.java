@@ -1,6 +1,6 @@
 package io.arcrelay.pair;
 
-import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.PairingConfig;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,7 +16,7 @@ import java.util.HexFormat;
  */
 public final class PairCode {
 
-  public static final int MAX_LENGTH = RelayConfig.MAX_CODE_LENGTH;
+  public static final int MAX_LENGTH = PairingConfig.MAX_CODE_LENGTH;
 
   private final String value;
   private final String digest;

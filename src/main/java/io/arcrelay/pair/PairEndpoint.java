@@ -32,7 +32,7 @@ public final class PairEndpoint {
     this.registry = registry;
     this.config = config;
     this.admission = admission;
-    this.sockets = new RelaySockets(keepalive, config, config.maxMessageSize(), memory, metrics);
+    this.sockets = new RelaySockets(keepalive, config.limits(), config.limits().maxMessageSize(), memory, metrics);
   }
 
   /** Adds the catch-all upgrade route; add it after every other endpoint's routes. */
@@ -54,7 +54,7 @@ public final class PairEndpoint {
     }
     PairCode code;
     try {
-      code = PairCode.fromQuery(request.query(), config.minCodeLength());
+      code = PairCode.fromQuery(request.query(), config.pairing().minCodeLength());
     } catch (PairCode.InvalidPairCode e) {
       admission.refuse(visitor, request, Refusal.BAD_CODE, e.getMessage());
       return;

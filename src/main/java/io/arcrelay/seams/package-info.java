@@ -12,7 +12,9 @@
  *       payloads relayed without a copy (relay CPU per GB -20 to -25 % for 64 KiB messages,
  *       session 9) and cluster link records of their exact size;
  *   <li>{@link io.arcrelay.seams.VertxChannels}: the channel under a connection and Vert.x's
- *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go.
+ *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go;
+ *   <li>{@link io.arcrelay.seams.NettyDirectMemory}: Netty's own count of its direct memory, the
+ *       figure a node dies at, for the metric {@code arc_relay_direct_memory_bytes}.
  * </ul>
  *
  * <p>Imports nothing else of arc-relay's; any package may use it.

@@ -12,32 +12,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where a relayed WebSocket's reads and the payloads of the frames it receives are allocated: a
- * payload reaches the peer's socket without being copied on the way, and a read costs its own size.
+ * Where a relayed WebSocket's reads and frame payloads are allocated, so that a payload reaches the
+ * peer's socket without a copy and a read costs its own size.
  *
- * <p>Why: Vert.x copies every payload Netty decodes from pooled direct memory into a fresh heap
- * buffer ({@code VertxHandler.safeBuffer}, so that the application never holds pooled memory), and
- * Netty copies it back into direct memory to write it: two copies of every byte relayed, plus a
- * zeroed heap array per frame for the collector. {@code safeBuffer} copies only buffers of Netty's
- * pooling allocators, so a channel whose frame payloads come from an unpooled direct allocator
- * hands them through untouched, and the write sends the same memory. Measured: relay CPU per GB
- * -20 to -25 % for 64 KiB messages (docs/benchmarks.md, session 9).
+ * <p>Vert.x copies every payload from Netty's pooled memory into a heap buffer
+ * ({@code VertxHandler.safeBuffer}) and Netty copies it back to write it; payloads from an unpooled
+ * direct allocator pass through untouched (relay CPU per GB -20 to -25 % for 64 KiB messages). Reads
+ * come from here too: a read kept by the decoder until its frame is complete would otherwise pin a
+ * pool chunk of up to 4 MiB.
  *
- * <p>The price is ownership. Vert.x wraps each payload as unreleasable, so nothing frees it but the
- * relay: whoever finishes with a frame calls {@link #release} (written, dropped, discarded), or
- * {@link #keep} to take a heap copy that outlives it (the event bus). Memory
- * comes from malloc and goes back on release; {@link #inUse()} counts it, for the metric
- * {@code arc_relay_frame_payload_bytes} and for the tests that check it returns to zero.
- *
- * <p>Only payloads over {@link #POOLED_UP_TO} bytes take this path: frame headers, control frames
- * (at most 125 bytes, and Vert.x answers pings itself) and small frames stay on the pooled
- * allocator, whose buffers Vert.x copies and frees as before.
- *
- * <p>Reads come from here too. A read that ends inside a frame becomes the decoder's buffer and is
- * kept until the frame's last byte arrives, which on a busy socket is nearly always; from a pool it
- * pinned its pool's chunk (up to 4 MiB) for as long, and 100 fast senders of 4 KiB frames spent
- * the node's 256 MiB of direct memory (docs/benchmarks.md, session 13). From malloc a kept read
- * costs its own size, freed when the decoder lets it go.
+ * <p>The price is ownership: nothing frees a payload but the relay. Whoever finishes with a frame
+ * calls {@link #release} (written, dropped, discarded) or {@link #keep} for a heap copy that outlives
+ * it; {@link #inUse()} counts what is held (metric {@code arc_relay_frame_payload_bytes}, and the
+ * tests that check it returns to zero). Payloads up to {@link #POOLED_UP_TO} bytes, control frames
+ * included, stay on the pooled allocator, whose buffers Vert.x copies and frees as before.
  */
 public final class FramePayloads extends AbstractByteBufAllocator {
 

@@ -1,6 +1,6 @@
 package io.arcrelay.splice;
 
-import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.LimitsConfig;
 import io.arcrelay.seams.DirectWrites;
 import io.arcrelay.seams.UpgradeLeftovers;
 import io.netty.channel.Channel;
@@ -57,21 +57,21 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
 
   /**
    * {@code channel}: the socket's Netty channel, where its {@link ReadGate} goes; {@code
-   * maxMessageSize}: the largest message it may send, {@code config}'s or less.
+   * maxMessageSize}: the largest message it may send, {@code limits}' or less.
    */
   public RelaySocket(ServerWebSocket ws, Channel channel, Context context, Seat seat, Keepalive keepalive,
-      RelayConfig config, int maxMessageSize, MemoryBudget budget, PairMetrics metrics) {
+      LimitsConfig limits, int maxMessageSize, MemoryBudget budget, PairMetrics metrics) {
     this.ws = ws;
     this.channel = channel;
     this.context = context;
     this.seat = seat;
     this.keepalive = keepalive;
-    this.maxMessageSize = Math.min(maxMessageSize, config.maxMessageSize());
-    this.queue = new OutboundQueue(config.queueLimit(), budget);
-    this.stallNanos = config.stallTimeout().toNanos();
+    this.maxMessageSize = Math.min(maxMessageSize, limits.maxMessageSize());
+    this.queue = new OutboundQueue(limits.queueLimit(), budget);
+    this.stallNanos = limits.stallTimeout().toNanos();
     this.budget = budget;
     this.metrics = metrics;
-    this.held = new HeldFrames(config.holdLimit(), budget);
+    this.held = new HeldFrames(limits.holdLimit(), budget);
   }
 
   /** Installs the handlers and the read gate, and takes the seat. Call on the socket's context. */

@@ -1,6 +1,6 @@
 package io.arcrelay.splice;
 
-import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.LimitsConfig;
 import io.arcrelay.seams.VertxChannels;
 import io.netty.channel.Channel;
 import io.vertx.core.Context;
@@ -14,15 +14,15 @@ import io.vertx.ext.web.RoutingContext;
 public final class RelaySockets {
 
   private final Keepalive keepalive;
-  private final RelayConfig config;
+  private final LimitsConfig limits;
   private final int maxMessageSize;
   private final MemoryBudget budget;
   private final PairMetrics metrics;
 
-  /** {@code maxMessageSize}: the largest message a socket may send, {@code config}'s or less. */
-  public RelaySockets(Keepalive keepalive, RelayConfig config, int maxMessageSize, MemoryBudget budget, PairMetrics metrics) {
+  /** {@code maxMessageSize}: the largest message a socket may send, {@code limits}' or less. */
+  public RelaySockets(Keepalive keepalive, LimitsConfig limits, int maxMessageSize, MemoryBudget budget, PairMetrics metrics) {
     this.keepalive = keepalive;
-    this.config = config;
+    this.limits = limits;
     this.maxMessageSize = maxMessageSize;
     this.budget = budget;
     this.metrics = metrics;
@@ -59,7 +59,7 @@ public final class RelaySockets {
       ProtocolViolations.install(channel); // before the upgrade: bytes sent with the request are decoded during it
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.succeeded()) {
-          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, config, maxMessageSize, budget, metrics).start();
+          new RelaySocket(upgraded.result(), channel, context, seat, keepalive, limits, maxMessageSize, budget, metrics).start();
         } else {
           ProtocolViolations.uninstall(channel);
           seat.leave(PairEnd.CLOSED);

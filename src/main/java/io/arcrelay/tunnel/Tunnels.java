@@ -38,11 +38,11 @@ public final class Tunnels {
     this.config = config;
     this.memory = memory;
     this.metrics = metrics;
-    this.tokens = new TunnelTokens(config.tunnelTokens());
+    this.tokens = new TunnelTokens(config.tunnel().tokens());
     this.names = names;
     this.links = links;
-    this.proxies = TrustedProxies.parse(config.trustedProxies());
-    this.linksPerTunnel = new ConnectionCounts(config.tunnelLinksPerTunnel());
+    this.proxies = TrustedProxies.parse(config.edge().trustedProxies());
+    this.linksPerTunnel = new ConnectionCounts(config.tunnel().linksPerTunnel());
   }
 
   /**
@@ -52,8 +52,8 @@ public final class Tunnels {
   public static Future<Tunnels> start(Vertx vertx, RelayConfig config, MemoryBudget memory, TunnelMetrics metrics,
       Registries registries, TunnelNames.Membership membership) {
     // A link's side A is its visitor; it waits for the agent's data connection at most this long.
-    return registries.create(LINK_MAP, config.tunnelConnectTimeout(), metrics)
-        .compose(registry -> TunnelNames.create(vertx, membership, config.tunnelNamesPerToken())
+    return registries.create(LINK_MAP, config.tunnel().connectTimeout(), metrics)
+        .compose(registry -> TunnelNames.create(vertx, membership, config.tunnel().namesPerToken())
             .map(names -> new Tunnels(config, names, registry, metrics, memory)));
   }
 

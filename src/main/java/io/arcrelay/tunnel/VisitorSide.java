@@ -86,8 +86,8 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     this.channel = channel;
     this.keepalive = keepalive;
     this.tunnels = tunnels;
-    this.queue = new OutboundQueue(tunnels.config().queueLimit(), tunnels.memory());
-    this.stallNanos = tunnels.config().stallTimeout().toNanos();
+    this.queue = new OutboundQueue(tunnels.config().limits().queueLimit(), tunnels.memory());
+    this.stallNanos = tunnels.config().limits().stallTimeout().toNanos();
   }
 
   /** The side serving {@code name} on {@code channel}, while its link lasts; {@code null} if there is none. */
@@ -183,7 +183,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
     boolean trusted = tunnels.proxies().trusts(peer);
     String client = trusted ? tunnels.proxies().clientIp(peer, String.join(",", headers.getAll("X-Forwarded-For"))) : peer;
     upgrading = ForwardedHeaders.set(headers, current.method() == HttpMethod.GET, peer, client, trusted,
-        tunnels.config().tls(), target.authority());
+        tunnels.config().listen().tls(), target.authority());
     boolean body = !upgrading && TunnelPages.hasBody(current);
     // A request without a body is one message: its head, ending it.
     toAgent(LinkMessages.request(current.method().name(), target.target(), headers, upgrading, body, !body && !upgrading));
@@ -210,7 +210,7 @@ final class VisitorSide implements PairSocket, Keepalive.Watched {
    */
   private void startResponseTimer(HttpServerRequest current) {
     if (responseTimer >= 0 || current.response().headWritten()) return;
-    responseTimer = context.owner().setTimer(tunnels.config().tunnelResponseTimeout().toMillis(), fired -> {
+    responseTimer = context.owner().setTimer(tunnels.config().tunnel().responseTimeout().toMillis(), fired -> {
       responseTimer = -1;
       if (request != current || current.response().headWritten()) return;
       tunnels.metrics().refused(TunnelMetrics.Refusal.RESPONSE_TIMEOUT);

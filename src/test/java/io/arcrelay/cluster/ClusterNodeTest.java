@@ -12,7 +12,7 @@ class ClusterNodeTest {
   void theKubernetesConfigLooksUpTheDnsNameTheSettingGives() {
     String dns = "arc-relay-hazelcast.relays.svc.cluster.local";
     var config = ClusterNode.hazelcastConfig(TestRelays.config(
-        Setting.CLUSTER_CONFIG, "conf/cluster-kubernetes.xml", Setting.CLUSTER_DNS, dns));
+        Setting.CLUSTER_CONFIG, "conf/cluster-kubernetes.xml", Setting.CLUSTER_DNS, dns).cluster());
     assertEquals(dns, config.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"));
   }
 }

@@ -94,7 +94,7 @@ class ComposeFileTest {
     Map<String, Object> attached = map(service(relay), "networks");
     List<String> carrying = attached.keySet().stream()
         .filter(n -> attached.get(n) != null && get(attached.get(n), "aliases") != null)
-        .filter(n -> strings(attached.get(n), "aliases").contains(config(relay).clusterHost()))
+        .filter(n -> strings(attached.get(n), "aliases").contains(config(relay).cluster().host()))
         .toList();
     assertEquals(1, carrying.size(), relay + "'s cluster host is a name on one network: " + carrying);
     return carrying.get(0);
@@ -125,9 +125,9 @@ class ComposeFileTest {
         assertTrue(Arrays.stream(Setting.values()).anyMatch(s -> s.env().equals(name)), name + " is no setting");
       }
       RelayConfig config = config(relay);
-      assertTrue(config.cluster(), relay);
-      assertEquals(5702, config.clusterPort(), "a fixed event-bus port");
-      assertTrue(config.managementPortSet(), relay + ": metrics and detailed health off the port HAProxy forwards to");
+      assertTrue(config.cluster().enabled(), relay);
+      assertEquals(5702, config.cluster().port(), "a fixed event-bus port");
+      assertTrue(config.listen().managementPortSet(), relay + ": metrics and detailed health off the port HAProxy forwards to");
     }
   }
 
@@ -143,7 +143,7 @@ class ComposeFileTest {
       }
     }
     for (String relay : relays()) {
-      assertEquals(9090, config(relay).managementPort(), "the management port no service publishes");
+      assertEquals(9090, config(relay).listen().managementPort(), "the management port no service publishes");
       assertFalse(service(relay).containsKey("ports"), relay + " is reached through HAProxy only");
       String network = clusterNetwork(relay);
       assertEquals(true, map(networks, network).get("internal"), network + " is internal");
@@ -155,14 +155,14 @@ class ComposeFileTest {
   void theClusterConfigFindsTheThreeRelaysOnTheirClusterNames() throws IOException {
     // The Dockerfile copies conf/ to /app/conf and runs in /app: the relative path is the repository's.
     assertTrue(Files.readString(Path.of("Dockerfile")).contains("COPY conf /app/conf"));
-    String file = config(relays().get(0)).clusterConfig();
-    for (String relay : relays()) assertEquals(file, config(relay).clusterConfig());
+    String file = config(relays().get(0)).cluster().hazelcastConfig();
+    for (String relay : relays()) assertEquals(file, config(relay).cluster().hazelcastConfig());
     Config hazelcast = new FileSystemXmlConfig(file);
 
     int port = hazelcast.getNetworkConfig().getPort();
     assertEquals(5701, port);
     Set<String> members = Set.copyOf(hazelcast.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
-    Set<String> names = relays().stream().map(r -> config(r).clusterHost() + ":" + port).collect(Collectors.toSet());
+    Set<String> names = relays().stream().map(r -> config(r).cluster().host() + ":" + port).collect(Collectors.toSet());
     assertEquals(names, members);
     assertEquals("false", hazelcast.getProperty("hazelcast.socket.bind.any"), "Hazelcast binds its cluster name only");
     assertTrue(hazelcast.getMultiMapConfigs().containsKey("__vertx.subs"));
@@ -178,7 +178,7 @@ class ComposeFileTest {
     assertTrue(config.contains("\n    option httpchk GET /health/ready\n"));
     assertTrue(config.contains("\n    option forwardfor\n"), "the relays learn the client's address");
     for (String relay : relays()) {
-      assertTrue(config.contains("\n    server " + relay + " " + relay + ":" + config(relay).port() + "\n"), relay);
+      assertTrue(config.contains("\n    server " + relay + " " + relay + ":" + config(relay).listen().port() + "\n"), relay);
     }
     Map<String, String> env = env(haproxy());
     assertEquals("0.0.0.0", env.get("ARC_RELAY_LB_ADDR"), "reachable from outside its container");
@@ -188,7 +188,7 @@ class ComposeFileTest {
     List<String> addresses = map(haproxy(), "networks").values().stream()
         .map(n -> String.valueOf(get(n, "ipv4_address"))).toList();
     for (String relay : relays()) {
-      TrustedProxies trusted = TrustedProxies.parse(config(relay).trustedProxies());
+      TrustedProxies trusted = TrustedProxies.parse(config(relay).edge().trustedProxies());
       assertTrue(addresses.stream().anyMatch(trusted::trusts), relay + " trusts HAProxy at " + addresses);
     }
   }
@@ -200,11 +200,11 @@ class ComposeFileTest {
     Duration noticed = ConfigLoader.parseDuration(check.group(1)).multipliedBy(Integer.parseInt(check.group(2)));
     for (String relay : relays()) {
       RelayConfig config = config(relay);
-      assertTrue(noticed.compareTo(config.drainDelay()) < 0, "HAProxy takes a draining node out within drainDelay");
+      assertTrue(noticed.compareTo(config.lifecycle().drainDelay()) < 0, "HAProxy takes a draining node out within drainDelay");
       Object grace = get(service(relay), "stop_grace_period");
       assertNotNull(grace, relay + " stop_grace_period");
       Duration stop = ConfigLoader.parseDuration(String.valueOf(grace));
-      assertTrue(stop.compareTo(config.drainDelay().plus(config.shutdownGrace())) > 0,
+      assertTrue(stop.compareTo(config.lifecycle().drainDelay().plus(config.lifecycle().shutdownGrace())) > 0,
           relay + ": stop_grace_period " + stop + " must exceed drainDelay + shutdownGrace");
     }
   }

@@ -300,11 +300,11 @@ class KubernetesManifestsTest {
   @Test
   void thePodsConfigurationLoadsAndItsPortsAreTheContainersPorts() throws IOException {
     RelayConfig config = podConfig(Map.of());
-    assertTrue(config.cluster());
-    assertEquals(config.port(), containerPort("http"));
-    assertEquals(config.managementPort(), containerPort("management"));
-    assertEquals(config.clusterPort(), containerPort("eventbus"));
-    assertTrue(Files.exists(Path.of(config.clusterConfig())), config.clusterConfig() + " is in the image");
+    assertTrue(config.cluster().enabled());
+    assertEquals(config.listen().port(), containerPort("http"));
+    assertEquals(config.listen().managementPort(), containerPort("management"));
+    assertEquals(config.cluster().port(), containerPort("eventbus"));
+    assertTrue(Files.exists(Path.of(config.cluster().hazelcastConfig())), config.cluster().hazelcastConfig() + " is in the image");
     for (Map<String, Object> e : list(container(), "env")) {
       String name = (String) e.get("name");
       if (name.startsWith("ARC_RELAY_") && !name.startsWith("ARC_RELAY_LOG_")) {
@@ -320,7 +320,7 @@ class KubernetesManifestsTest {
     assertEquals(true, at(headless, "spec.publishNotReadyAddresses"), "pods are findable before they are ready");
     assertSelectsPods(map(headless, "spec.selector"), "the headless Service");
     assertEquals("hazelcast", str(headless, "spec.ports.0.targetPort"));
-    String xml = Files.readString(Path.of(podConfig(Map.of()).clusterConfig()));
+    String xml = Files.readString(Path.of(podConfig(Map.of()).cluster().hazelcastConfig()));
     Matcher port = Pattern.compile("<service-port>(\\d+)</service-port>").matcher(xml);
     assertTrue(port.find());
     assertEquals(Integer.parseInt(port.group(1)), containerPort("hazelcast"));
@@ -374,7 +374,7 @@ class KubernetesManifestsTest {
     List<String> preStop = strings(container(), "lifecycle.preStop.exec.command");
     assertEquals("sleep", preStop.get(0));
     RelayConfig config = podConfig(Map.of());
-    long needed = Long.parseLong(preStop.get(1)) + config.drainDelay().toSeconds() + config.shutdownGrace().toSeconds();
+    long needed = Long.parseLong(preStop.get(1)) + config.lifecycle().drainDelay().toSeconds() + config.lifecycle().shutdownGrace().toSeconds();
     int grace = (Integer) at(deployment, "spec.template.spec.terminationGracePeriodSeconds");
     assertTrue(grace > needed, "terminationGracePeriodSeconds " + grace + " must exceed " + needed);
     assertNotNull(at(container(), "resources.requests.cpu"), "the HPA needs CPU requests");
@@ -395,20 +395,20 @@ class KubernetesManifestsTest {
     // Tunnels: the wildcard host of the tunnel domain, to the same Service, spread over the pods;
     // tokens only from a Secret, optional, so tunnels are off until one is created.
     Map<String, Object> tunnels = manifest("Ingress/arc-relay-tunnels");
-    assertEquals("*." + podConfig(Map.of()).tunnelDomain(), str(tunnels, "spec.rules.0.host"));
+    assertEquals("*." + podConfig(Map.of()).tunnel().domain(), str(tunnels, "spec.rules.0.host"));
     assertEquals("arc-relay", str(tunnels, "spec.rules.0.http.paths.0.backend.service.name"));
     assertEquals(null, at(tunnels, "metadata.annotations.nginx\\.ingress\\.kubernetes\\.io/upstream-hash-by"),
         "tunnel visitors are spread over the pods");
     Map<String, Object> tokens = list(container(), "env").stream()
         .filter(e -> "ARC_RELAY_TUNNEL_TOKENS".equals(e.get("name"))).findFirst().orElseThrow();
     assertEquals(true, at(tokens, "valueFrom.secretKeyRef.optional"));
-    assertEquals(false, podConfig(Map.of()).tunnels(), "tunnels off while the Secret is absent");
+    assertEquals(false, podConfig(Map.of()).tunnel().enabled(), "tunnels off while the Secret is absent");
 
     Map<String, Object> hpa = manifest("HorizontalPodAutoscaler");
     assertEquals("Deployment", str(hpa, "spec.scaleTargetRef.kind"));
     assertEquals(str(manifest("Deployment"), "metadata.name"), str(hpa, "spec.scaleTargetRef.name"));
     int minReplicas = (Integer) at(hpa, "spec.minReplicas");
-    assertEquals(minReplicas / 2 + 1, podConfig(Map.of()).clusterQuorum(), "clusterQuorum is a majority of minReplicas");
+    assertEquals(minReplicas / 2 + 1, podConfig(Map.of()).cluster().quorum(), "clusterQuorum is a majority of minReplicas");
 
     assertSelectsPods(map(manifest("PodDisruptionBudget"), "spec.selector.matchLabels"), "the PodDisruptionBudget");
 
@@ -442,11 +442,11 @@ class KubernetesManifestsTest {
 
     // The ports Hazelcast and the event bus listen on, as the pods run them.
     RelayConfig config = podConfig(Map.of());
-    String xml = Files.readString(Path.of(config.clusterConfig()));
+    String xml = Files.readString(Path.of(config.cluster().hazelcastConfig()));
     Matcher hazelcast = Pattern.compile("<port[^>]*>(\\d+)</port>").matcher(xml);
     assertTrue(hazelcast.find());
     assertEquals(Integer.parseInt(hazelcast.group(1)), containerPort("hazelcast"));
-    assertEquals(config.clusterPort(), containerPort("eventbus"));
+    assertEquals(config.cluster().port(), containerPort("eventbus"));
     Set<Object> clusterPorts = Set.of(containerPort("hazelcast"), containerPort("eventbus"));
 
     Set<Object> admittedFromRelays = new HashSet<>();
