@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * A client the relay breaks off for a protocol error reads its close frame before its connection
  * ends: with megabytes still on their way to the relay behind its bad frame (the relay's close
  * lingers, {@link LingeringClose}, instead of resetting the connection), and with its bad frame
- * sent along with its upgrade request (the 101 goes out first). Every lingering connection is let go.
+ * sent along with its upgrade request (the 101 goes out first). Every lingering connection is let go,
+ * a client that never closes when the linger ends.
  */
 class CloseFramesTest {
 
@@ -104,6 +105,16 @@ class CloseFramesTest {
       }
     }
     assertEquals(List.of(), wrong);
+    assertEverythingLetGo();
+  }
+
+  @Test
+  void aClientThatNeverClosesIsLetGoWhenTheLingerEnds() {
+    RawWebSocket client = RawWebSocket.connect(clientVertx, TestClient.uri(relay.port(), "never-closes"));
+    client.pause(); // reads nothing, so it never sees the relay's FIN and never closes
+    client.send(violation("a reserved opcode"));
+    Http http = new Http(clientVertx, relay.port());
+    Await.until("the relay lingers on its connection", () -> metric(http, "arc_relay_lingering_connections") == 1.0);
     assertEverythingLetGo();
   }
 
