@@ -8,11 +8,12 @@ const port = Number(process.argv[2] ?? 8766);
 const host = process.argv[3] ?? '127.0.0.1';
 const pairTtlMs = 5 * 60 * 1000;
 const pairs = new Map();
+let formed = 0; // pairs whose side B connected, for bench/run's CPU per pair
 
 const server = http.createServer((req, res) => {
   if (req.url === '/health' || req.url === '/health/') {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok: true, pairs: pairs.size }));
+    res.end(JSON.stringify({ ok: true, pairs: pairs.size, formed }));
   } else {
     res.writeHead(404);
     res.end();
@@ -28,7 +29,10 @@ server.on('upgrade', (req, socket, head) => {
   wss.handleUpgrade(req, socket, head, (ws) => {
     let pair = pairs.get(code);
     if (!pair) pairs.set(code, (pair = { a: ws, b: null, opened: Date.now() }));
-    else pair.b = ws;
+    else {
+      pair.b = ws;
+      formed++;
+    }
     const peer = () => (pair.a === ws ? pair.b : pair.a);
     ws.on('message', (data, isBinary) => {
       const other = peer();

@@ -68,11 +68,16 @@ public final class RawWebSocket {
 
   /** Sends an upgrade request for {@code uri} with {@code extraHeaders} (each ending in CRLF). */
   public Future<Void> upgrade(String uri, String extraHeaders) {
+    return send(upgradeRequest(uri, extraHeaders));
+  }
+
+  /** An upgrade request for {@code uri} with {@code extraHeaders} (each ending in CRLF). */
+  public static Buffer upgradeRequest(String uri, String extraHeaders) {
     String target = uri.substring(uri.indexOf('/', uri.indexOf("//") + 2));
-    return send(Buffer.buffer("GET " + target + " HTTP/1.1\r\nHost: relay\r\n"
+    return Buffer.buffer("GET " + target + " HTTP/1.1\r\nHost: relay\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + extraHeaders + "\r\n"));
+        + extraHeaders + "\r\n");
   }
 
   /** The relay's answer to the upgrade: its status line and headers, or "" if it closed first. */

@@ -10,8 +10,10 @@ import picocli.CommandLine.Option;
 /**
  * A seeded fuzz of the relay's public edge ({@link FuzzCases}) for {@code --seconds}, while an
  * {@link HonestPair} round-trips a message every 50 ms. Prints
- * {@code fuzz connections=N closedByRelay=N honestRoundTrips=N honestFailures=N}; exits 1 if an
- * honest round trip failed or the relay stopped accepting connections. The same seed replays the
+ * {@code fuzz connections=N closedByRelay=N closedAfterUpgrade=N missedCloseFrame=N honestRoundTrips=N
+ * honestFailures=N} (closedAfterUpgrade: connections the relay closed after a valid upgrade request
+ * it did not refuse; missedCloseFrame: those of them whose client read no close frame); exits 1 if
+ * an honest round trip failed or the relay stopped accepting connections. The same seed replays the
  * same cases (scripts/fuzz checks the relay afterwards).
  */
 @Command(name = "fuzz",
@@ -53,8 +55,9 @@ final class Fuzz implements Callable<Integer> {
     FuzzRunner.Result result =
         runner.run(runSeed, connections, "fuzz-" + run + "-", n -> System.nanoTime() < deadline).await();
     honest.stop().await();
-    System.out.printf("fuzz connections=%d closedByRelay=%d honestRoundTrips=%d honestFailures=%d%n",
-        result.connections(), result.closedByRelay(), honest.roundTrips(), honest.failures());
+    System.out.printf("fuzz connections=%d closedByRelay=%d closedAfterUpgrade=%d missedCloseFrame=%d"
+            + " honestRoundTrips=%d honestFailures=%d%n", result.connections(), result.closedByRelay(),
+        result.closedAfterUpgrade(), result.missedCloseFrame(), honest.roundTrips(), honest.failures());
     if (result.unreachable() > 0) {
       System.err.println("fuzz: " + result.unreachable() + " connections could not connect");
     }

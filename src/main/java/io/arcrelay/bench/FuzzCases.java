@@ -23,7 +23,8 @@ public final class FuzzCases {
   public static FuzzCase next(Random random, String codePrefix, int codes) {
     String code = codePrefix + random.nextInt(codes);
     Buffer bytes;
-    if (random.nextInt(3) == 0) {
+    boolean mutated = random.nextInt(3) == 0;
+    if (mutated) {
       bytes = FuzzRequests.mutated(random, code);
       if (random.nextBoolean()) bytes.appendBuffer(FuzzFrames.stream(random));
     } else {
@@ -33,7 +34,7 @@ public final class FuzzCases {
     if (hangUp && random.nextBoolean() && bytes.length() > 1) {
       bytes = bytes.getBuffer(0, 1 + random.nextInt(bytes.length() - 1)); // gone mid-request or mid-frame
     }
-    return new FuzzCase(split(random, bytes), hangUp);
+    return new FuzzCase(split(random, bytes), hangUp, !mutated && !hangUp);
   }
 
   /** Cuts {@code bytes} at up to five random points. */

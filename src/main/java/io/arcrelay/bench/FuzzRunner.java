@@ -22,9 +22,16 @@ public final class FuzzRunner {
 
   /**
    * What a run did: connections made, how many of them the relay closed before the client did,
-   * and connection attempts that failed (a relay that stops accepting is a finding too).
+   * connection attempts that failed (a relay that stops accepting is a finding too); of those the
+   * relay closed, how many had sent a valid upgrade request and were not refused, and how many of
+   * those read no close frame before the connection ended (neither a 101 nor a close frame arrived,
+   * or a TCP reset overtook the close frame).
    */
-  public record Result(int connections, int closedByRelay, int unreachable) {}
+  public record Result(int connections, int closedByRelay, int unreachable, int closedAfterUpgrade,
+      int missedCloseFrame) {}
+
+  /** How one connection ended. */
+  private record Ending(boolean byRelay, boolean validUpgrade, boolean refused, boolean closeFrame) {}
 
   private final Vertx vertx;
   private final String host;
@@ -63,6 +70,8 @@ public final class FuzzRunner {
     private int running;
     private int closedByRelay;
     private int unreachable;
+    private int closedAfterUpgrade;
+    private int missedCloseFrame;
 
     Run(Random random, String codePrefix, int parallel, IntPredicate more, Promise<Result> done) {
       this.random = random;
@@ -88,8 +97,9 @@ public final class FuzzRunner {
           .onComplete(played -> {
             if (played.failed()) {
               unreachable++;
-            } else if (played.result()) {
+            } else if (played.result().byRelay()) {
               closedByRelay++;
+              count(played.result());
             }
             running--;
             next();
@@ -97,21 +107,29 @@ public final class FuzzRunner {
           });
     }
 
+    private void count(Ending relayClosed) {
+      if (!relayClosed.validUpgrade() || relayClosed.refused()) return;
+      closedAfterUpgrade++;
+      if (!relayClosed.closeFrame()) missedCloseFrame++;
+    }
+
     /**
-     * Plays one case; completes once the socket is closed, with whether the relay closed it first.
-     * The lifetime runs from the connect, not from the last write: a relay that stops reading (its
-     * hold limit, its memory budget) may never take the rest.
+     * Plays one case; completes once the socket is closed, with how it ended. The lifetime runs
+     * from the connect, not from the last write: a relay that stops reading (its hold limit, its
+     * memory budget) may never take the rest.
      */
-    private Future<Boolean> play(NetSocket socket, FuzzCase fuzzCase) {
-      Promise<Boolean> closed = Promise.promise();
+    private Future<Ending> play(NetSocket socket, FuzzCase fuzzCase) {
+      Promise<Ending> closed = Promise.promise();
       boolean[] closing = {false};
       Runnable close = () -> {
         closing[0] = true;
         socket.close();
       };
-      socket.handler(dropped -> {});
+      ServerFrames received = new ServerFrames();
+      socket.handler(received::accept);
       socket.exceptionHandler(e -> {}); // a reset is one way for the relay to close: the close handler follows
-      socket.closeHandler(v -> closed.complete(!closing[0]));
+      socket.closeHandler(v -> closed.complete(
+          new Ending(!closing[0], fuzzCase.validUpgrade(), received.refused(), received.closeCode() >= 0)));
       long timer = vertx.setTimer(lifetime.toMillis(), id -> close.run());
       closed.future().onComplete(c -> vertx.cancelTimer(timer));
       Future<Void> written = Future.succeededFuture();
@@ -122,7 +140,8 @@ public final class FuzzRunner {
 
     private void finish() {
       // Once: a connect that fails at once can bring running to 0 while start() is still looping.
-      if (done.tryComplete(new Result(started - unreachable, closedByRelay, unreachable))) client.close();
+      Result result = new Result(started - unreachable, closedByRelay, unreachable, closedAfterUpgrade, missedCloseFrame);
+      if (done.tryComplete(result)) client.close();
     }
   }
 }

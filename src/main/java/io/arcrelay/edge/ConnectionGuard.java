@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
  * reserve, and closes it if it does not send
  * a complete request head within {@code requestTimeout} (slowloris), also between keep-alive
  * requests. A connection that upgrades is watched by its WebSocket's keepalive from then on.
+ * Whatever closes it, once admitted, the relay's close lingers ({@link LingeringClose}).
  *
  * <p>Why the Netty channel: Vert.x swaps the connection object when a request upgrades, and the
  * HTTP connection's close handler is not called for the WebSocket's close; the channel's close
@@ -54,9 +55,10 @@ public final class ConnectionGuard {
     });
     if (admission.overReserve()) {
       admission.cut(Admission.Cut.OVER_CAPACITY);
-      channel.close();
+      channel.close(); // at once: a node past its reserve sheds connections, it does not linger on them
       return;
     }
+    LingeringClose.install(channel);
     startDeadline(channel, visitor, visitor.overCapacity() ? OVER_CAPACITY_GRACE_MS : requestTimeoutMs);
   }
 

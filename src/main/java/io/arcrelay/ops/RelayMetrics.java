@@ -1,6 +1,7 @@
 package io.arcrelay.ops;
 
 import io.arcrelay.edge.Admission;
+import io.arcrelay.edge.LingeringClose;
 import io.arcrelay.edge.Refusal;
 import io.arcrelay.seams.NettyDirectMemory;
 import io.arcrelay.splice.FramePayloads;
@@ -155,6 +156,9 @@ public final class RelayMetrics implements PairMetrics, Admission.Metrics {
   public void observe(Admission admission) {
     Gauge.builder("arc.relay.tcp.connections", admission::openConnections)
         .description("TCP connections open on this node, upgraded or not").register(registry);
+    Gauge.builder("arc.relay.lingering.connections", LingeringClose::lingering)
+        .description("Connections the relay closed that wait for their client to close (at most a few seconds)")
+        .register(registry);
   }
 
   private static String label(Enum<?> value) {

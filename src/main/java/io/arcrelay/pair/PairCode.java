@@ -19,11 +19,10 @@ public final class PairCode {
   public static final int MAX_LENGTH = PairingConfig.MAX_CODE_LENGTH;
 
   private final String value;
-  private final String digest;
+  private String digest; // computed when first asked for: a code on a single node is never hashed unless logged
 
   private PairCode(String value) {
     this.value = value;
-    this.digest = sha256(value);
   }
 
   /**
@@ -91,12 +90,14 @@ public final class PairCode {
 
   /** Eight hex characters of the code's SHA-256: enough to correlate log lines, useless to join a pair. */
   public String hash() {
-    return digest.substring(0, 8);
+    return digest().substring(0, 8);
   }
 
   /** The code's whole SHA-256 in hex: how the code is known outside this node (the cluster's pair map). */
   public String digest() {
-    return digest;
+    String known = digest;
+    if (known == null) digest = known = sha256(value); // a race computes the same string twice, harmlessly
+    return known;
   }
 
   private static String sha256(String value) {

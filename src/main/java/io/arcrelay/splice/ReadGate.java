@@ -4,11 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import java.util.function.LongSupplier;
 
@@ -79,26 +76,7 @@ final class ReadGate extends ChannelDuplexHandler {
     // every read keeps it at the unfinished frame and a few reads.
     if (decoder.handler() instanceof ByteToMessageDecoder cumulating) cumulating.setDiscardAfterReads(1);
     pipeline.addBefore(decoder.name(), "arc-relay-read-gate", gate);
-    pipeline.addAfter(decoder.name(), "arc-relay-violations", new ViolationCloser());
     return gate;
-  }
-
-  /**
-   * Answers a frame that breaks RFC 6455 with the close frame the RFC asks for (1002, 1007, 1009).
-   * Vert.x closes the channel right after any decoder exception; its socket's exception handler
-   * runs first only when the bad frame came in a read of its own, so the close frame is written
-   * here, in the pipeline, before Vert.x sees the exception.
-   */
-  private static final class ViolationCloser extends ChannelInboundHandlerAdapter {
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (cause instanceof CorruptedWebSocketFrameException && ctx.channel().isActive()) {
-        PairEnd.Close close = PairEnd.failure(cause).self();
-        // From the channel, not this handler: the encoder comes after the decoder in the pipeline.
-        ctx.channel().writeAndFlush(new CloseWebSocketFrame(close.code(), close.reason()));
-      }
-      ctx.fireExceptionCaught(cause);
-    }
   }
 
   @Override

@@ -86,7 +86,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
     ws.exceptionHandler(err -> {
       log.debug("{} side {} socket failed: {}", seat.code(), seat.side(), err.toString());
       PairEnd why = PairEnd.failure(err);
-      if (why != PairEnd.ERROR) closing = true; // its close frame went out from the read gate
+      if (why != PairEnd.ERROR) closing = true; // its close frame went out from ProtocolViolations
       end(why);
     });
     ws.closeHandler(v -> {
@@ -98,6 +98,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
     ws.shutdownHandler(v -> end(PairEnd.STOPPING));
     keepalive.watch(this);
     seat.attach(this);
+    ProtocolViolations.started(channel); // last: a violation held since the upgrade ends the pair
   }
 
   private void onFrame(WebSocketFrame frame) {

@@ -56,10 +56,12 @@ public final class RelaySockets {
 
     /** Upgrades the request and starts its socket on {@code seat}; a failed upgrade leaves the seat. */
     public void to(Seat seat) {
+      ProtocolViolations.install(channel); // before the upgrade: bytes sent with the request are decoded during it
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.succeeded()) {
           new RelaySocket(upgraded.result(), channel, context, seat, keepalive, limits, maxMessageSize, budget, metrics).start();
         } else {
+          ProtocolViolations.uninstall(channel);
           seat.leave(PairEnd.CLOSED);
         }
       });

@@ -66,9 +66,9 @@ public final class TunnelRouter {
       }
       if (!admitted.result()) return; // refused by the tunnel's visitor policy, and answered
       Channel channel = VertxChannels.of(request.connection());
-      VisitorSide side = VisitorSide.serving(channel, name);
-      if (side != null) {
-        side.exchange(request, target);
+      VisitorLink link = VisitorLink.serving(channel, name);
+      if (link != null) {
+        link.exchange(request, target);
       } else {
         open(target, request, context, channel, new HashSet<>());
       }
@@ -84,11 +84,11 @@ public final class TunnelRouter {
     String name = target.name();
     int triedBefore = tried.size();
     tunnels.names().pick(name, tried).compose(session -> {
-      if (session == null) return Future.<VisitorSide>succeededFuture();
+      if (session == null) return Future.<VisitorLink>succeededFuture();
       tried.add(session.id());
-      return VisitorSide.open(name, session, context, channel, keepalive, tunnels);
+      return VisitorLink.open(name, session, context, channel, keepalive, tunnels);
     }).onComplete(opened -> {
-      if (opened.failed() && opened.cause() instanceof VisitorSide.TunnelBusy) {
+      if (opened.failed() && opened.cause() instanceof VisitorLink.TunnelBusy) {
         tunnels.metrics().refused(TunnelMetrics.Refusal.BUSY);
         page(request, 503, TunnelPages.busy(name));
       } else if (opened.failed()) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The public edge under the seeded fuzz of {@code arc-relay bench fuzz} ({@link FuzzCases}): whatever
  * the fuzz connections send, the node stays alive, lets go of every connection, budget byte and file
- * descriptor they held, and an honest pair beside them never misses a round trip. The seeds are
+ * descriptor they held, every WebSocket it closes reads its close frame before its connection ends,
+ * and an honest pair beside them never misses a round trip. The seeds are
  * fixed and every message names its seed: {@code arc-relay bench fuzz --seed N --connections 24}
  * sends the same cases, in the same order, to a running relay.
  */
@@ -80,8 +81,8 @@ class FuzzTest {
       errors.close();
     }
     assertEquals(List.of(), errors.messages(), replay + "nothing a client sends makes the relay log an error");
-    assertEquals(new FuzzRunner.Result(CONNECTIONS, fuzz.closedByRelay(), 0), fuzz,
-        replay + "every connection was taken");
+    assertEquals(new FuzzRunner.Result(CONNECTIONS, fuzz.closedByRelay(), 0, fuzz.closedAfterUpgrade(), 0), fuzz,
+        replay + "every connection was taken, and every upgraded one the relay closed read its close frame");
 
     long afterFuzz = honest.roundTrips();
     Await.until(replay + "the honest pair still round-trips", () -> honest.roundTrips() > afterFuzz);
@@ -100,8 +101,9 @@ class FuzzTest {
 
     honest.stop().await();
     assertEquals(0, honest.failures(), replay + "honest round trips failed (of " + honest.roundTrips() + ")");
-    System.out.printf("fuzz seed=%d connections=%d closedByRelay=%d honestRoundTrips=%d%n",
-        seed, fuzz.connections(), fuzz.closedByRelay(), honest.roundTrips());
+    System.out.printf("fuzz seed=%d connections=%d closedByRelay=%d closedAfterUpgrade=%d missedCloseFrame=%d"
+        + " honestRoundTrips=%d%n", seed, fuzz.connections(), fuzz.closedByRelay(), fuzz.closedAfterUpgrade(),
+        fuzz.missedCloseFrame(), honest.roundTrips());
   }
 
   @Test

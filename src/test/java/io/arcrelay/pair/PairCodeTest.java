@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class PairCodeTest {
@@ -40,5 +43,16 @@ class PairCodeTest {
     assertFalse(code.toString().contains("secret"));
     assertTrue(code.toString().matches("pair#[0-9a-f]{8}"));
     assertEquals(PairCode.of("secret-rendezvous").hash(), code.hash());
+  }
+
+  @Test
+  void isKnownAcrossTheClusterByItsSha256() throws Exception {
+    // Computed when first asked for (a code on one node is never hashed unless logged), the same each time.
+    PairCode code = PairCode.of("secret-rendezvous");
+    String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest("secret-rendezvous".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(expected, code.digest());
+    assertEquals(expected, code.digest());
+    assertEquals(expected.substring(0, 8), code.hash());
   }
 }

@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -88,6 +90,28 @@ class HostileAgentTest {
     assertEquals(504, visit(link -> { }));
   }
 
+  /** The link's response deadline moves with each request: the second on a kept-alive link gets its own 504. */
+  @Test
+  void anAgentThatGoesSilentAfterAnAnswerIsA504ForTheNextRequest() throws Exception {
+    try (Socket visitor = new Socket("127.0.0.1", relay.port())) {
+      visitor.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestClient.WAIT_SECONDS));
+      String get = "GET / HTTP/1.1\r\nHost: evil.localhost:" + relay.port() + "\r\n\r\n";
+      visitor.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+      ClientWebSocket link = client.webSocket();
+      LinkedBlockingQueue<Buffer> requests = new LinkedBlockingQueue<>();
+      link.binaryMessageHandler(requests::add);
+      link.connect(agent.dataOptions(agent.nextOpen(), agent.session())).await();
+      assertNotNull(requests.poll(TestClient.WAIT_SECONDS, TimeUnit.SECONDS), "the first request");
+      link.writeBinaryMessage(head(200, true, "Content-Length", "0"));
+      InputStream in = visitor.getInputStream();
+      assertEquals(200, status(in));
+      while (!line(in).isEmpty()) continue; // the rest of the head; there is no body
+      visitor.getOutputStream().write(get.getBytes(StandardCharsets.US_ASCII));
+      assertNotNull(requests.poll(TestClient.WAIT_SECONDS, TimeUnit.SECONDS), "the second request, never answered");
+      assertEquals(504, status(in));
+    }
+  }
+
   @Test
   void aFinal100LeavesNobodyHanging() {
     assertEquals(504, visit(link -> link.write(head(100, true))));
@@ -144,6 +168,12 @@ class HostileAgentTest {
     }
     assertTrue(line.toString().startsWith("HTTP/1.1 "), "a status line: " + line);
     return Integer.parseInt(line.substring(9, 12));
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b; (b = in.read()) >= 0 && b != '\n'; ) if (b != '\r') line.append((char) b);
+    return line.toString();
   }
 
   /** The agent's side of the data link. */

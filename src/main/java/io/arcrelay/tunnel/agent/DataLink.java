@@ -1,5 +1,6 @@
 package io.arcrelay.tunnel.agent;
 
+import io.arcrelay.seams.LinkMasking;
 import io.arcrelay.tunnel.protocol.LinkMessages;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;

@@ -1,4 +1,4 @@
-package io.arcrelay.tunnel.agent;
+package io.arcrelay.seams;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
