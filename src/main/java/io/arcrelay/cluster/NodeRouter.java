@@ -77,28 +77,29 @@ final class NodeRouter {
 
   private final EventBus bus;
   private final String routerId;
-  private final Inbox inbox;
+  private volatile Inbox inbox;
   private volatile MessageConsumer<Object> consumer;
 
-  NodeRouter(Vertx vertx, String routerId, Inbox inbox) {
+  /** A router that sends at once and delivers once {@link #open} names its inbox. */
+  NodeRouter(Vertx vertx, String routerId) {
     this.bus = vertx.eventBus();
     this.routerId = routerId;
-    this.inbox = inbox;
     try {
       bus.registerCodec(new NodeMessage.Codec());
     } catch (IllegalStateException registered) {
       // by an earlier router on this Vert.x instance: codecs outlive routers
     }
+  }
+
+  /** Registers this router's address, delivering to {@code inbox}; resolves once every node can reach it. */
+  Future<Void> open(Inbox inbox) {
+    this.inbox = inbox;
     this.consumer = register();
+    return consumer.completion();
   }
 
   private MessageConsumer<Object> register() {
     return bus.consumer(PREFIX + routerId, this::dispatch);
-  }
-
-  /** Resolves once every node can reach this one. */
-  Future<Void> ready() {
-    return consumer.completion();
   }
 
   /**

@@ -5,13 +5,14 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The clustered map of who holds each code, one round trip per decision. Each operation runs as a
@@ -26,6 +27,8 @@ final class PairMap {
 
   private final Vertx vertx;
   private final IMap<String, String> map;
+  /** Operations sent to the map so far: what a pair costs in round trips ({@code ClaimRoundTripsTest}). */
+  private final LongAdder operations = new LongAdder();
 
   PairMap(Vertx vertx, IMap<String, String> map) {
     this.vertx = vertx;
@@ -47,6 +50,7 @@ final class PairMap {
   }
 
   Future<String> get(String key) {
+    operations.increment();
     return answer(map.getAsync(key));
   }
 
@@ -66,7 +70,12 @@ final class PairMap {
   }
 
   private Future<String> run(String key, Operation operation) {
+    operations.increment();
     return answer(map.submitToKey(key, operation));
+  }
+
+  long operations() {
+    return operations.sum();
   }
 
   /**
@@ -76,10 +85,11 @@ final class PairMap {
    * pool has a parallelism of 1 (two cores).
    */
   private <T> Future<T> answer(CompletionStage<T> stage) {
-    Promise<T> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
-    stage.whenCompleteAsync((value, failure) -> {
+    Context context = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
+    stage.whenCompleteAsync((value, failure) -> context.runOnContext(v -> {
       if (failure != null) promise.fail(failure); else promise.complete(value);
-    }, Runnable::run);
+    }), Runnable::run);
     return promise.future();
   }
 

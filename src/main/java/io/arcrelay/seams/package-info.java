@@ -15,6 +15,9 @@
  *       handlers by name, where the read gate, one flush per read and the strict HTTP/1.x check go;
  *   <li>{@link io.arcrelay.seams.NettyDirectMemory}: Netty's own count of its direct memory, the
  *       figure a node dies at, for the metric {@code arc_relay_direct_memory_bytes};
+ *   <li>{@link io.arcrelay.seams.VertxClusters}: the Hazelcast cluster manager under a clustered
+ *       Vert.x, for pair-map claims of one operation each (Vert.x's {@code AsyncMap} needs two or
+ *       three blocking calls, session 10) and Hazelcast's membership and merge events;
  *   <li>{@link io.arcrelay.seams.LinkMasking}: the tunnel agent's data links masked with the zero key
  *       where nobody else reads them, 40 % of the agent's CPU on a download (session 11).
  * </ul>

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class RemotePeerSequenceTest {
 
   private final Vertx vertx = Vertx.vertx();
-  private final NodeRouter router = new NodeRouter(vertx, "test-router", new RemotePeerWindowTest.IgnoringInbox());
+  private final NodeRouter router = new NodeRouter(vertx, "test-router");
   private final RemotePeer peer = new RemotePeer(router, new WindowBudget(Long.MAX_VALUE),
       new MemoryBudget(Long.MAX_VALUE), new PendingCredit(), "other-node", "other/1", 0);
 

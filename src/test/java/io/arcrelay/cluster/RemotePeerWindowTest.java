@@ -20,7 +20,7 @@ class RemotePeerWindowTest {
   private static final int FRAME = 64 * 1024;
 
   private final Vertx vertx = Vertx.vertx();
-  private final NodeRouter router = new NodeRouter(vertx, "test-router", new IgnoringInbox());
+  private final NodeRouter router = new NodeRouter(vertx, "test-router");
   private final Map<RemotePeer, Long> sentBy = new IdentityHashMap<>();
   private final MemoryBudget memory = new MemoryBudget(Long.MAX_VALUE);
 
@@ -89,15 +89,5 @@ class RemotePeerWindowTest {
       sentBy.merge(peer, (long) FRAME, Long::sum);
     }
     return sentBy.get(peer);
-  }
-
-
-  /** Nothing is addressed to this router in these tests. */
-  static final class IgnoringInbox implements NodeRouter.Inbox {
-    @Override public void onJoin(String conn, String fromNode, String fromConn) { }
-    @Override public void onFrame(String conn, long seq, WebSocketFrame frame) { }
-    @Override public void onCredit(String conn, long n) { }
-    @Override public void onClose(String conn, long seq, PairEnd.Close close) { }
-    @Override public NodeRouter.LinkState onCheck(String conn) { return NodeRouter.LinkState.GONE; }
   }
 }
