@@ -134,11 +134,13 @@ final class Claims {
 
   /**
    * Whether the side claimed as {@code conn} on {@code node} can no longer be there: its node left
-   * the cluster, or it is this node's but from an earlier relay on it (another router), whose
-   * entries may still be being removed.
+   * the cluster, or it is this node's but has ended (its entry's release is still on its way: a
+   * client that reconnects at once must not be paired with the side it just closed) or came from an
+   * earlier relay on this node (another router).
    */
   private boolean gone(String node, String conn) {
-    return !members.alive(node) || (node.equals(members.nodeId()) && !NodeRouter.routerOf(conn).equals(routerId));
+    if (!node.equals(members.nodeId())) return !members.alive(node);
+    return !NodeRouter.routerOf(conn).equals(routerId) || seats.get(conn) == null;
   }
 
   /**
