@@ -6,6 +6,7 @@ import io.arcrelay.Await;
 import io.arcrelay.Http;
 import io.arcrelay.TestClient;
 import io.arcrelay.cli.RelayCluster;
+import io.arcrelay.cli.RelayLogsOnFailure;
 import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A node that freezes (SIGSTOP: its sockets stay open, it answers nothing) is found out by the
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.Test;
 class FrozenNodeTest {
 
   private final List<RelayProcess> nodes = new ArrayList<>();
+
+  @RegisterExtension
+
+  final RelayLogsOnFailure logs = new RelayLogsOnFailure(() -> nodes);
   private final Vertx vertx = Vertx.vertx();
   private final WebSocketClient client = TestClient.newClient(vertx);
 

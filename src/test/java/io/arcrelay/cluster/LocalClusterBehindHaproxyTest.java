@@ -7,6 +7,7 @@ import io.arcrelay.Await;
 import io.arcrelay.SequenceCheck;
 import io.arcrelay.TestClient;
 import io.arcrelay.cli.RelayCluster;
+import io.arcrelay.cli.RelayLogsOnFailure;
 import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,6 +31,8 @@ class LocalClusterBehindHaproxyTest {
   private final Vertx vertx = Vertx.vertx();
   private final WebSocketClient client = TestClient.newClient(vertx);
   private final List<RelayProcess> nodes = new ArrayList<>();
+  @RegisterExtension
+  final RelayLogsOnFailure logs = new RelayLogsOnFailure(() -> nodes);
   private Haproxy haproxy;
 
   @TempDir

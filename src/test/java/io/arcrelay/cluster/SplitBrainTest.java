@@ -7,6 +7,7 @@ import io.arcrelay.Await;
 import io.arcrelay.Http;
 import io.arcrelay.TestClient;
 import io.arcrelay.cli.RelayCluster;
+import io.arcrelay.cli.RelayLogsOnFailure;
 import io.arcrelay.cli.RelayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -22,6 +23,7 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,6 +45,8 @@ class SplitBrainTest {
   Path dir;
   private NetworkLab lab;
   private final List<RelayProcess> nodes = new ArrayList<>();
+  @RegisterExtension
+  final RelayLogsOnFailure logs = new RelayLogsOnFailure(() -> nodes);
   private final Vertx vertx = Vertx.vertx();
   private final WebSocketClient client = TestClient.newClient(vertx);
 
@@ -120,12 +124,19 @@ class SplitBrainTest {
       Assumptions.abort("needs network namespaces and iptables (root): " + e.getMessage());
     }
     Path xml = clusterXml(size);
-    nodes.addAll(RelayCluster.start(size, i -> lab.launcher(i + 1), i -> lab.address(i + 1), i -> {
+    nodes.addAll(RelayCluster.start(size, i -> debugLogs(lab.launcher(i + 1)), i -> lab.address(i + 1), i -> {
       List<String> args = new ArrayList<>(List.of("--cluster-config", xml.toString(), "--port", Integer.toString(PORT),
           "--cluster-host", lab.address(i + 1), "--cluster-port", "5702"));
       args.addAll(List.of(settings));
       return args;
     }));
+  }
+
+  /** Each seat's claims and ends in the node's log, for {@link RelayLogsOnFailure} (no payload is logged at any level). */
+  private static List<String> debugLogs(List<String> launcher) {
+    List<String> withEnv = new ArrayList<>(launcher);
+    withEnv.addAll(List.of("env", "ARC_RELAY_LOG_LEVEL=DEBUG"));
+    return withEnv;
   }
 
   /** The suite's Hazelcast config, with members and interface in the lab's subnet and faster failure detection. */
