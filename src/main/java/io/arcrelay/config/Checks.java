@@ -16,4 +16,10 @@ final class Checks {
   static void port(String name, int port) {
     if (port < 0 || port > 65535) throw new ConfigException(name + ": must be 0..65535, got " + port);
   }
+
+  /** A builder's component that has no default: a caller that forgot it fails here, not with a silent 0. */
+  static <T> T required(String component, T value) {
+    if (value == null) throw new IllegalStateException(component + " not set");
+    return value;
+  }
 }

@@ -52,11 +52,11 @@ public record ClusterConfig(boolean enabled, String host, int port, String dns, 
 
   /** Sets each component by name; every one must be set. */
   public static final class Builder {
-    private boolean enabled;
+    private Boolean enabled;
     private String host;
-    private int port;
+    private Integer port;
     private String dns;
-    private int quorum;
+    private Integer quorum;
     private String hazelcastConfig;
     private String tlsCert;
     private String tlsKey;
@@ -75,7 +75,8 @@ public record ClusterConfig(boolean enabled, String host, int port, String dns, 
     public Builder tlsCa(String tlsCa) { this.tlsCa = tlsCa; return this; }
 
     public ClusterConfig build() {
-      return new ClusterConfig(enabled, host, port, dns, quorum, hazelcastConfig, tlsCert, tlsKey, tlsCa);
+      return new ClusterConfig(Checks.required("enabled", enabled), host, Checks.required("port", port), dns,
+          Checks.required("quorum", quorum), hazelcastConfig, tlsCert, tlsKey, tlsCa);
     }
   }
 }

@@ -43,13 +43,13 @@ public record EdgeConfig(int maxConnections, int maxConnectionsPerIp, int upgrad
 
   /** Sets each component by name; every one must be set. */
   public static final class Builder {
-    private int maxConnections;
-    private int maxConnectionsPerIp;
-    private int upgradesPerIp;
-    private int refusalsPerIp;
+    private Integer maxConnections;
+    private Integer maxConnectionsPerIp;
+    private Integer upgradesPerIp;
+    private Integer refusalsPerIp;
     private Duration requestTimeout;
     private List<String> trustedProxies;
-    private boolean proxyProtocol;
+    private Boolean proxyProtocol;
     private String accessSecret;
     private List<String> allowedOrigins;
 
@@ -66,8 +66,11 @@ public record EdgeConfig(int maxConnections, int maxConnectionsPerIp, int upgrad
     public Builder allowedOrigins(List<String> allowedOrigins) { this.allowedOrigins = allowedOrigins; return this; }
 
     public EdgeConfig build() {
-      return new EdgeConfig(maxConnections, maxConnectionsPerIp, upgradesPerIp, refusalsPerIp, requestTimeout,
-          trustedProxies, proxyProtocol, accessSecret, allowedOrigins);
+      return new EdgeConfig(Checks.required("maxConnections", maxConnections),
+          Checks.required("maxConnectionsPerIp", maxConnectionsPerIp),
+          Checks.required("upgradesPerIp", upgradesPerIp), Checks.required("refusalsPerIp", refusalsPerIp),
+          requestTimeout, trustedProxies, Checks.required("proxyProtocol", proxyProtocol), accessSecret,
+          allowedOrigins);
     }
   }
 }

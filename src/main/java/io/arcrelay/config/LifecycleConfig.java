@@ -24,7 +24,7 @@ public record LifecycleConfig(int eventLoops, Duration drainDelay, Duration shut
 
   /** Sets each component by name; every one must be set. */
   public static final class Builder {
-    private int eventLoops;
+    private Integer eventLoops;
     private Duration drainDelay;
     private Duration shutdownGrace;
 
@@ -35,7 +35,7 @@ public record LifecycleConfig(int eventLoops, Duration drainDelay, Duration shut
     public Builder shutdownGrace(Duration shutdownGrace) { this.shutdownGrace = shutdownGrace; return this; }
 
     public LifecycleConfig build() {
-      return new LifecycleConfig(eventLoops, drainDelay, shutdownGrace);
+      return new LifecycleConfig(Checks.required("eventLoops", eventLoops), drainDelay, shutdownGrace);
     }
   }
 }

@@ -36,11 +36,11 @@ public record LimitsConfig(Duration pingInterval, long holdLimit, int maxMessage
   /** Sets each component by name; every one must be set. */
   public static final class Builder {
     private Duration pingInterval;
-    private long holdLimit;
-    private int maxMessageSize;
-    private int maxFrameSize;
-    private long queueLimit;
-    private long memoryBudget;
+    private Long holdLimit;
+    private Integer maxMessageSize;
+    private Integer maxFrameSize;
+    private Long queueLimit;
+    private Long memoryBudget;
     private Duration stallTimeout;
 
     private Builder() {}
@@ -54,7 +54,9 @@ public record LimitsConfig(Duration pingInterval, long holdLimit, int maxMessage
     public Builder stallTimeout(Duration stallTimeout) { this.stallTimeout = stallTimeout; return this; }
 
     public LimitsConfig build() {
-      return new LimitsConfig(pingInterval, holdLimit, maxMessageSize, maxFrameSize, queueLimit, memoryBudget,
+      return new LimitsConfig(pingInterval, Checks.required("holdLimit", holdLimit),
+          Checks.required("maxMessageSize", maxMessageSize), Checks.required("maxFrameSize", maxFrameSize),
+          Checks.required("queueLimit", queueLimit), Checks.required("memoryBudget", memoryBudget),
           stallTimeout);
     }
   }

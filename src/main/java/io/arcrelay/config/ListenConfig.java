@@ -42,9 +42,9 @@ public record ListenConfig(String host, int port, String managementHost, int man
   /** Sets each component by name; every one must be set. */
   public static final class Builder {
     private String host;
-    private int port;
+    private Integer port;
     private String managementHost;
-    private int managementPort;
+    private Integer managementPort;
     private String tlsCert;
     private String tlsKey;
 
@@ -58,7 +58,8 @@ public record ListenConfig(String host, int port, String managementHost, int man
     public Builder tlsKey(String tlsKey) { this.tlsKey = tlsKey; return this; }
 
     public ListenConfig build() {
-      return new ListenConfig(host, port, managementHost, managementPort, tlsCert, tlsKey);
+      return new ListenConfig(host, Checks.required("port", port), managementHost,
+          Checks.required("managementPort", managementPort), tlsCert, tlsKey);
     }
   }
 }

@@ -28,7 +28,7 @@ public record PairingConfig(Duration pairTtl, int minCodeLength) {
   /** Sets each component by name; every one must be set. */
   public static final class Builder {
     private Duration pairTtl;
-    private int minCodeLength;
+    private Integer minCodeLength;
 
     private Builder() {}
 
@@ -36,7 +36,7 @@ public record PairingConfig(Duration pairTtl, int minCodeLength) {
     public Builder minCodeLength(int minCodeLength) { this.minCodeLength = minCodeLength; return this; }
 
     public PairingConfig build() {
-      return new PairingConfig(pairTtl, minCodeLength);
+      return new PairingConfig(pairTtl, Checks.required("minCodeLength", minCodeLength));
     }
   }
 }

@@ -51,8 +51,8 @@ public record TunnelConfig(String domain, List<String> tokens, Duration connectT
     private List<String> tokens;
     private Duration connectTimeout;
     private Duration responseTimeout;
-    private int linksPerTunnel;
-    private int namesPerToken;
+    private Integer linksPerTunnel;
+    private Integer namesPerToken;
 
     private Builder() {}
 
@@ -64,7 +64,8 @@ public record TunnelConfig(String domain, List<String> tokens, Duration connectT
     public Builder namesPerToken(int namesPerToken) { this.namesPerToken = namesPerToken; return this; }
 
     public TunnelConfig build() {
-      return new TunnelConfig(domain, tokens, connectTimeout, responseTimeout, linksPerTunnel, namesPerToken);
+      return new TunnelConfig(domain, tokens, connectTimeout, responseTimeout,
+          Checks.required("linksPerTunnel", linksPerTunnel), Checks.required("namesPerToken", namesPerToken));
     }
   }
 }

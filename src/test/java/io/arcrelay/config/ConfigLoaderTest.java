@@ -149,6 +149,9 @@ class ConfigLoaderTest {
     assertEquals("stall-timeout: must be a positive duration", assertThrows(ConfigException.class, () ->
         LimitsConfig.builder().pingInterval(Duration.ofSeconds(30)).holdLimit(0).maxMessageSize(1).maxFrameSize(1)
             .queueLimit(1).memoryBudget(2).build()).getMessage());
+    assertEquals("eventLoops not set", assertThrows(IllegalStateException.class, () ->
+        LifecycleConfig.builder().drainDelay(Duration.ofSeconds(2)).shutdownGrace(Duration.ofSeconds(5)).build())
+        .getMessage(), "a number left out is an error, not a silent 0");
   }
 
   /** Each record checks its own settings, with the messages the relay has always given. */
