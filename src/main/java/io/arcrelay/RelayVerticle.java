@@ -61,8 +61,8 @@ public final class RelayVerticle extends VerticleBase {
     }
     TunnelRouter tunnels = node.tunnels() == null ? null : new TunnelRouter(node.tunnels(), keepalive, node.admission());
     if (node.tunnels() != null) new AgentEndpoint(node.tunnels(), keepalive, node.admission()).addRoutes(router);
-    new PairEndpoint(node.registry(), keepalive, config, node.memory(), node.admission(), node.metrics())
-        .addRoutes(router);
+    new PairEndpoint(node.registry(), keepalive, config.pairing(), config.limits(), node.memory(), node.admission(),
+        node.metrics()).addRoutes(router);
     answerMalformedRequests(router);
     node.health().watch(context);
     ConnectionGuard guard = new ConnectionGuard(node.admission(), config.edge().requestTimeout());

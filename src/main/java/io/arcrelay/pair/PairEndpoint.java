@@ -1,6 +1,7 @@
 package io.arcrelay.pair;
 
-import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.LimitsConfig;
+import io.arcrelay.config.PairingConfig;
 import io.arcrelay.edge.Admission;
 import io.arcrelay.edge.ConnectionGuard;
 import io.arcrelay.edge.Refusal;
@@ -23,16 +24,16 @@ import io.vertx.ext.web.RoutingContext;
 public final class PairEndpoint {
 
   private final PairRegistry registry;
-  private final RelayConfig config;
+  private final int minCodeLength;
   private final Admission admission;
   private final RelaySockets sockets;
 
-  public PairEndpoint(PairRegistry registry, Keepalive keepalive, RelayConfig config, MemoryBudget memory,
-      Admission admission, PairMetrics metrics) {
+  public PairEndpoint(PairRegistry registry, Keepalive keepalive, PairingConfig pairing, LimitsConfig limits,
+      MemoryBudget memory, Admission admission, PairMetrics metrics) {
     this.registry = registry;
-    this.config = config;
+    this.minCodeLength = pairing.minCodeLength();
     this.admission = admission;
-    this.sockets = new RelaySockets(keepalive, config.limits(), config.limits().maxMessageSize(), memory, metrics);
+    this.sockets = new RelaySockets(keepalive, limits, limits.maxMessageSize(), memory, metrics);
   }
 
   /** Adds the catch-all upgrade route; add it after every other endpoint's routes. */
@@ -54,7 +55,7 @@ public final class PairEndpoint {
     }
     PairCode code;
     try {
-      code = PairCode.fromQuery(request.query(), config.pairing().minCodeLength());
+      code = PairCode.fromQuery(request.query(), minCodeLength);
     } catch (PairCode.InvalidPairCode e) {
       admission.refuse(visitor, request, Refusal.BAD_CODE, e.getMessage());
       return;
