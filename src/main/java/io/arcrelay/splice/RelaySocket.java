@@ -51,6 +51,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
   private boolean heard = true;
   private int silentTicks;
   private boolean closing;
+  private boolean clientLeft;
 
   // What the peer has queued for this socket's client: added on the peer's thread, taken on this one's.
   private final OutboundQueue queue;
@@ -89,12 +90,7 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
       if (why != PairEnd.ERROR) closing = true; // its close frame went out from ProtocolViolations
       end(why);
     });
-    ws.closeHandler(v -> {
-      closing = true;
-      held.discard();
-      keepalive.forget(this);
-      seat.leave(PairEnd.CLOSED);
-    });
+    ws.closeHandler(v -> left());
     ws.shutdownHandler(v -> end(PairEnd.STOPPING));
     keepalive.watch(this);
     seat.attach(this);
@@ -123,10 +119,28 @@ public final class RelaySocket implements PairSocket, Keepalive.Watched {
         checkText(frame);
         return false;
       }
+      case CLOSE -> {
+        left(); // answered by Vert.x itself; the seat is free before the client can reconnect
+        return false;
+      }
       default -> {
-        return false; // ping, pong and close are answered by Vert.x itself
+        return false; // ping and pong are answered by Vert.x itself
       }
     }
+  }
+
+  /**
+   * The client closed: at its close frame, or at the end of its connection if that comes first. Its
+   * code is free from here, not only once the lingering close has seen the connection end: a client
+   * that reconnects at once must not find its old side still waiting.
+   */
+  private void left() {
+    if (clientLeft) return;
+    clientLeft = true;
+    closing = true;
+    held.discard();
+    keepalive.forget(this);
+    seat.leave(PairEnd.CLOSED);
   }
 
   /** Text is dropped, but RFC 6455 still requires failing a connection that sends invalid UTF-8. */

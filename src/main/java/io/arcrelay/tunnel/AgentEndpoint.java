@@ -37,7 +37,7 @@ public final class AgentEndpoint {
     this.keepalive = keepalive;
     this.admission = admission;
     // An agent sends a head and the start of a body per message at most: nothing bigger is held for it.
-    this.sockets = new RelaySockets(keepalive, tunnels.config().limits(), LinkMessages.MAX_MESSAGE, tunnels.memory(), tunnels.metrics());
+    this.sockets = new RelaySockets(keepalive, tunnels.limits(), LinkMessages.MAX_MESSAGE, tunnels.memory(), tunnels.metrics());
   }
 
   /** Adds both routes; add them before the pair endpoint's catch-all. */
@@ -59,7 +59,7 @@ public final class AgentEndpoint {
     }
     Context context = rc.vertx().getOrCreateContext();
     String urlPrefix = (publicTls(request) ? "https" : "http") + "://";
-    String urlSuffix = "." + tunnels.config().tunnel().domain() + port(request.authority()) + "/";
+    String urlSuffix = "." + tunnels.settings().domain() + port(request.authority()) + "/";
     request.toWebSocket().onSuccess(ws -> new ControlSocket(ws, context, keepalive, tunnels.names(), tunnels.metrics(),
         owner, urlPrefix, urlSuffix, () -> admission.nameRefused(visitor, request)).start());
   }
@@ -115,7 +115,7 @@ public final class AgentEndpoint {
    * trusted proxy (an Ingress, say) that did and says so in {@code X-Forwarded-Proto}.
    */
   private boolean publicTls(HttpServerRequest request) {
-    if (tunnels.config().listen().tls()) return true;
+    if (tunnels.tls()) return true;
     String peer = request.remoteAddress().hostAddress();
     return tunnels.proxies().trusts(peer) && "https".equalsIgnoreCase(request.getHeader("X-Forwarded-Proto"));
   }

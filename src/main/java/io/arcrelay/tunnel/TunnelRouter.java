@@ -42,7 +42,7 @@ public final class TunnelRouter {
 
   /** Takes {@code request} if it is for a tunnel (true), else leaves it alone (false). On its context. */
   public boolean handle(HttpServerRequest request, Context context) {
-    TunnelRequest target = TunnelRequest.of(request, tunnels.config().tunnel().domain());
+    TunnelRequest target = TunnelRequest.of(request, tunnels.settings().domain());
     if (target == null) return false;
     String name = target.name();
     if (target.refusal() != null || !ConnectionGuard.framingChecked(request)) {

@@ -1,6 +1,8 @@
 package io.arcrelay.tunnel;
 
+import io.arcrelay.config.LimitsConfig;
 import io.arcrelay.config.RelayConfig;
+import io.arcrelay.config.TunnelConfig;
 import io.arcrelay.edge.ConnectionCounts;
 import io.arcrelay.edge.TrustedProxies;
 import io.arcrelay.pair.PairCode;
@@ -25,7 +27,9 @@ public final class Tunnels {
   /** The clustered map where visitors' connections and agents' data connections meet. */
   private static final String LINK_MAP = "arc-relay.tunnel-links";
 
-  private final RelayConfig config;
+  private final TunnelConfig settings;
+  private final LimitsConfig limits;
+  private final boolean tls;
   private final TunnelTokens tokens;
   private final TunnelNames names;
   private final PairRegistry links;
@@ -35,7 +39,9 @@ public final class Tunnels {
   private final ConnectionCounts linksPerTunnel;
 
   private Tunnels(RelayConfig config, TunnelNames names, PairRegistry links, TunnelMetrics metrics, MemoryBudget memory) {
-    this.config = config;
+    this.settings = config.tunnel();
+    this.limits = config.limits();
+    this.tls = config.listen().tls();
     this.memory = memory;
     this.metrics = metrics;
     this.tokens = new TunnelTokens(config.tunnel().tokens());
@@ -86,8 +92,18 @@ public final class Tunnels {
     return names.close().eventually(links::close);
   }
 
-  RelayConfig config() {
-    return config;
+  TunnelConfig settings() {
+    return settings;
+  }
+
+  /** The splice's limits, which a link's visitor side keeps to as a pair's side does. */
+  LimitsConfig limits() {
+    return limits;
+  }
+
+  /** Whether visitors reach this node over TLS (public URLs say https). */
+  boolean tls() {
+    return tls;
   }
 
   TunnelTokens tokens() {

@@ -51,7 +51,7 @@ final class VisitorExchange implements LinkTraffic {
     boolean trusted = tunnels.proxies().trusts(peer);
     String client = trusted ? tunnels.proxies().clientIp(peer, String.join(",", headers.getAll("X-Forwarded-For"))) : peer;
     upgrading = ForwardedHeaders.set(headers, request.method() == HttpMethod.GET, peer, client, trusted,
-        tunnels.config().listen().tls(), target.authority());
+        tunnels.tls(), target.authority());
     boolean hasBody = !upgrading && TunnelPages.hasBody(request);
     // A request without a body is one message: its head, ending it.
     link.toAgent(LinkMessages.request(request.method().name(), target.target(), headers, upgrading, hasBody,

@@ -61,9 +61,9 @@ final class VisitorLink implements PairSocket, Keepalive.Watched {
     this.channel = channel;
     this.keepalive = keepalive;
     this.tunnels = tunnels;
-    this.queue = new OutboundQueue(tunnels.config().limits().queueLimit(), tunnels.memory());
-    this.stallNanos = tunnels.config().limits().stallTimeout().toNanos();
-    this.responseDeadline = new ResponseDeadline(context, tunnels.config().tunnel().responseTimeout().toMillis());
+    this.queue = new OutboundQueue(tunnels.limits().queueLimit(), tunnels.memory());
+    this.stallNanos = tunnels.limits().stallTimeout().toNanos();
+    this.responseDeadline = new ResponseDeadline(context, tunnels.settings().responseTimeout().toMillis());
   }
 
   /** The link serving {@code name} on {@code channel}, while it lasts; {@code null} if there is none. */

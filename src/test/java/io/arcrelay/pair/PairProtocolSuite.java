@@ -23,9 +23,16 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -290,6 +297,33 @@ public abstract class PairProtocolSuite {
       p[0].assertReaches(p[1], "fresh pair " + i);
       p[0].close();
       p[1].close();
+    }
+  }
+
+  @Test
+  void aWaitingSideLeavesAtItsCloseFrameNotAtTheEndOfItsConnection() throws IOException {
+    String code = newCode();
+    URI uri = URI.create(uriA(code));
+    // A plain socket: unlike a Vert.x one it stays open after the relay's close frame and FIN, so the
+    // relay lingers on the connection; the code must be free all the same.
+    try (Socket leaving = new Socket(uri.getHost(), uri.getPort())) {
+      leaving.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestClient.WAIT_SECONDS));
+      leaving.getOutputStream().write(RawWebSocket.upgradeRequest(uriA(code), "").getBytes());
+      readUntil(leaving.getInputStream(), "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      leaving.getOutputStream().write(RawWebSocket.frame(0x88, Buffer.buffer().appendShort((short) 1000)).getBytes());
+      readUntil(leaving.getInputStream(), new byte[] {(byte) 0x88}); // the relay's close frame
+      TestClient[] p = pair(code);
+      p[0].assertReaches(p[1], "a fresh pair, not the side that left");
+    }
+  }
+
+  /** Reads {@code in} up to and including {@code marker}. */
+  private static void readUntil(InputStream in, byte[] marker) throws IOException {
+    int matched = 0;
+    while (matched < marker.length) {
+      int b = in.read();
+      if (b < 0) throw new AssertionError("connection ended before " + Arrays.toString(marker));
+      matched = b == (marker[matched] & 0xff) ? matched + 1 : (b == (marker[0] & 0xff) ? 1 : 0);
     }
   }
 
