@@ -80,7 +80,10 @@ class TunnelCommandTest {
     int nobody = freePort();
     RelayProcess agent = RelayProcess.start("tunnel", "--to", "http://127.0.0.1:9", "--relay",
         "ws://127.0.0.1:" + nobody, "--token", "any");
-    Await.until("a second failed attempt", () -> agent.stderr().split("connection refused", -1).length > 2);
+    // Waits are random ("full jitter"): one under 100 ms is announced as "retrying now", so the
+    // countdown is awaited, not a number of attempts.
+    Await.until("a second failed attempt and a countdown", () -> agent.stderr().split("connection refused", -1).length > 2
+        && agent.stderr().contains("; retrying in "));
     agent.terminate();
     assertEquals(0, agent.awaitExit(), agent.stderr());
     assertTrue(agent.stderr().contains("cannot reach the relay at ws://127.0.0.1:" + nobody
