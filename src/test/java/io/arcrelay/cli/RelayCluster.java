@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
@@ -29,7 +30,7 @@ public final class RelayCluster {
    * Hazelcast config ({@code test-cluster.xml}) and {@code args} added.
    */
   public static List<RelayProcess> start(int size, String... args) throws IOException {
-    return start(size, i -> List.of(), i -> "127.0.0.1", i -> {
+    return start(size, Map.of(), i -> List.of(), i -> "127.0.0.1", i -> {
       List<String> all = new ArrayList<>(List.of("--cluster-config", "classpath:test-cluster.xml", "--port", "0"));
       all.addAll(List.of(args));
       return all;
@@ -37,18 +38,18 @@ public final class RelayCluster {
   }
 
   /**
-   * {@code size} clustered nodes, node {@code i} run through {@code launcher.apply(i)} (see
-   * {@link RelayProcess#start(List, java.util.Map, String...)}), listening on {@code host.apply(i)}
-   * and started with {@code args.apply(i)} after {@code start --cluster --host}.
+   * {@code size} clustered nodes with {@code env} added to their environment, node {@code i} run
+   * through {@code launcher.apply(i)} (see {@link RelayProcess#start(List, Map, String...)}), listening
+   * on {@code host.apply(i)} and started with {@code args.apply(i)} after {@code start --cluster --host}.
    */
-  public static List<RelayProcess> start(int size, IntFunction<List<String>> launcher, IntFunction<String> host,
-      IntFunction<List<String>> args) throws IOException {
+  public static List<RelayProcess> start(int size, Map<String, String> env, IntFunction<List<String>> launcher,
+      IntFunction<String> host, IntFunction<List<String>> args) throws IOException {
     List<RelayProcess> nodes = new ArrayList<>();
     try {
       for (int i = 0; i < size; i++) {
         List<String> command = new ArrayList<>(List.of("start", "--cluster", "true", "--host", host.apply(i)));
         command.addAll(args.apply(i));
-        nodes.add(RelayProcess.start(launcher.apply(i), java.util.Map.of(), command.toArray(String[]::new)));
+        nodes.add(RelayProcess.start(launcher.apply(i), env, command.toArray(String[]::new)));
         if (i == 0) nodes.get(0).port(); // the first member, listening before the others look for it
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FORMED_SECONDS);

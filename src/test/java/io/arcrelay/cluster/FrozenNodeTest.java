@@ -26,9 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FrozenNodeTest {
 
   private final List<RelayProcess> nodes = new ArrayList<>();
-
   @RegisterExtension
-
   final RelayLogsOnFailure logs = new RelayLogsOnFailure(() -> nodes);
   private final Vertx vertx = Vertx.vertx();
   private final WebSocketClient client = TestClient.newClient(vertx);

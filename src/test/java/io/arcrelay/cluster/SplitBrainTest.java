@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -124,19 +125,14 @@ class SplitBrainTest {
       Assumptions.abort("needs network namespaces and iptables (root): " + e.getMessage());
     }
     Path xml = clusterXml(size);
-    nodes.addAll(RelayCluster.start(size, i -> debugLogs(lab.launcher(i + 1)), i -> lab.address(i + 1), i -> {
+    // Each seat's claims and ends in the node's log, for RelayLogsOnFailure (no payload is logged at any level).
+    Map<String, String> debug = Map.of("ARC_RELAY_LOG_LEVEL", "DEBUG");
+    nodes.addAll(RelayCluster.start(size, debug, i -> lab.launcher(i + 1), i -> lab.address(i + 1), i -> {
       List<String> args = new ArrayList<>(List.of("--cluster-config", xml.toString(), "--port", Integer.toString(PORT),
           "--cluster-host", lab.address(i + 1), "--cluster-port", "5702"));
       args.addAll(List.of(settings));
       return args;
     }));
-  }
-
-  /** Each seat's claims and ends in the node's log, for {@link RelayLogsOnFailure} (no payload is logged at any level). */
-  private static List<String> debugLogs(List<String> launcher) {
-    List<String> withEnv = new ArrayList<>(launcher);
-    withEnv.addAll(List.of("env", "ARC_RELAY_LOG_LEVEL=DEBUG"));
-    return withEnv;
   }
 
   /** The suite's Hazelcast config, with members and interface in the lab's subnet and faster failure detection. */
