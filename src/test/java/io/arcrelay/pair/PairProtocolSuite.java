@@ -310,8 +310,11 @@ public abstract class PairProtocolSuite {
       leaving.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TestClient.WAIT_SECONDS));
       leaving.getOutputStream().write(RawWebSocket.upgradeRequest(uriA(code), "").getBytes());
       readUntil(leaving.getInputStream(), "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      leaving.getOutputStream().write(RawWebSocket.frame(0x82, Buffer.buffer(new byte[4096])).getBytes());
+      Await.until("a frame held for the peer", () -> relayMemory() == 4096);
       leaving.getOutputStream().write(RawWebSocket.frame(0x88, Buffer.buffer().appendShort((short) 1000)).getBytes());
       readUntil(leaving.getInputStream(), new byte[] {(byte) 0x88}); // the relay's close frame
+      Await.until("what it held freed while its connection lingers", () -> relayMemory() == 0);
       TestClient[] p = pair(code);
       p[0].assertReaches(p[1], "a fresh pair, not the side that left");
     }
